@@ -1,0 +1,1 @@
+"""Plenary assembly: sessions, presence, proxies, resolutions and online votes."""

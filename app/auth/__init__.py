@@ -1,0 +1,1 @@
+"""Accounts: sign-in, invitations, password reset, language preference."""

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: permissions, i18n, audit log, mail, errors, layout."""

@@ -1,0 +1,24 @@
+"""Language choice: the user's saved choice, then the session, then the browser."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """Locale for this request; French when nothing says otherwise."""
+    languages: tuple[str, ...] = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str) -> str:
+    """``rtl`` for right-to-left languages (Arabic), else ``ltr``."""
+    return "rtl" if locale in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

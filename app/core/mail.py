@@ -1,0 +1,70 @@
+"""E-mail: queued in the outbox with the change, delivered over SMTP after commit."""
+from __future__ import annotations
+
+import re
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.core.models import OutboxMessage
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+_LINK = re.compile(r"https?://\S+/(?:invitation|reset)/\S+")
+
+
+def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Add a message to the outbox in the current transaction (flush, no commit)."""
+    message = OutboxMessage(recipient=recipient, subject=str(subject), body=str(body))
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send unsent outbox messages over SMTP; returns how many were sent.
+
+    Without ``MAIL_SERVER`` (development) the outbox is the delivery. Called
+    after the request's commit so that a mail never leaves for a change that
+    was rolled back.
+    """
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return 0
+    pending = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.error.is_(None)).limit(limit)
+    ).all()
+    if not pending:
+        return 0
+    sent = 0
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT"]) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            for message in pending:
+                email = EmailMessage()
+                email["From"] = config["MAIL_SENDER"]
+                email["To"] = message.recipient
+                email["Subject"] = message.subject
+                email.set_content(message.body)
+                try:
+                    smtp.send_message(email)
+                    message.sent_at = utcnow()
+                    sent += 1
+                except smtplib.SMTPException as exc:
+                    message.error = str(exc)[:500]
+    except (OSError, smtplib.SMTPException) as exc:
+        current_app.logger.warning("SMTP delivery failed, messages stay in the outbox: %s", exc)
+    db.session.commit()
+    return sent
+
+
+def redact_links(body: str) -> str:
+    """Hide single-use links when real mail is on, so the outbox leaks no account."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return body
+    return _LINK.sub("[…]", body)

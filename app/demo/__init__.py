@@ -1,0 +1,1 @@
+"""Demo programme built from the seed documents."""

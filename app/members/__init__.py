@@ -1,0 +1,1 @@
+"""Member organisations, colleges, representatives and the charter."""

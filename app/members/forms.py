@@ -1,0 +1,101 @@
+"""Forms of the member register, colleges, representatives and charter."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from app.auth.models import Gender
+from app.members.models import Country, MemberKind, MemberStatus
+
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)])
+    acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=40)])
+    kind = SelectField(_l("Kind of organisation"), validators=[InputRequired(_l("Choose a kind."))])
+    country = SelectField(_l("Country"), validators=[InputRequired(_l("Choose a country."))])
+    college_id = SelectField(_l("College"), coerce=int, validate_choice=True,
+                             validators=[InputRequired(_l("Choose a college."))])
+    territory = StringField(_l("City or territory"), validators=[Optional(), Length(max=200)])
+    admission_date = DateField(_l("Admission date"), validators=[Optional()])
+    email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")),
+                                                        Length(max=254)])
+    phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=50),
+                                                     Regexp(r"^[0-9+() .-]*$", message=_l("Use digits, spaces and + ( ) - only."))])
+    address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=1000)])
+    website = StringField(_l("Website"), validators=[Optional(), URL(message=_l("Enter a full address such as https://example.org.")),
+                                                     Length(max=300)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, colleges=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.kind.choices = MemberKind.choices()
+        self.country.choices = Country.choices()
+        self.college_id.choices = [(c.id, c.name) for c in colleges]
+
+    def member_data(self) -> dict:
+        return {f: getattr(self, f).data if getattr(self, f).data is not None else
+                (None if f == "admission_date" else "") for f in
+                ("name", "acronym", "kind", "country", "college_id", "territory", "admission_date", "email",
+                 "phone", "address", "website")}
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"), validators=[InputRequired(_l("Choose a status."))])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for this change.")),
+                                                     Length(max=2000)])
+    effective_date = DateField(_l("Effective date"), validators=[Optional()])
+    submit = SubmitField(_l("Change the status"))
+
+    def __init__(self, *args, allowed=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.status.choices = [(s.value, s.label) for s in MemberStatus if s in allowed]
+
+
+class InviteForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter an e-mail address.")),
+                                                         Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    gender = SelectField(_l("Gender"), default=Gender.undisclosed)
+    locale = SelectField(_l("Language of the e-mails"), choices=LANGUAGE_CHOICES, default="fr")
+    as_delegate = BooleanField(_l("Make this person the delegate (the current delegate becomes an alternate)"))
+    submit = SubmitField(_l("Send the invitation"))
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.gender.choices = Gender.choices()
+
+
+class ConfirmForm(FlaskForm):
+    """An explicit confirmation step before an action."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class CollegeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a short code.")), Length(max=30),
+                                               Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, - and _ only."))])
+    name_fr = StringField(_l("Name in French"), validators=[DataRequired(_l("Enter the name in French.")), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save"))
+
+
+class CharterForm(FlaskForm):
+    title_fr = StringField(_l("Title in French"), validators=[DataRequired(_l("Enter the title in French.")), Length(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(_l("Enter the title in English.")), Length(max=200)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(_l("Enter the title in Arabic.")), Length(max=200)])
+    text_fr = TextAreaField(_l("Text in French"), validators=[DataRequired(_l("Enter the text in French."))])
+    text_en = TextAreaField(_l("Text in English"), validators=[DataRequired(_l("Enter the text in English."))])
+    text_ar = TextAreaField(_l("Text in Arabic"), validators=[DataRequired(_l("Enter the text in Arabic."))])
+    submit = SubmitField(_l("Publish this version"))
+
+
+class SignCharterForm(FlaskForm):
+    agree = BooleanField(_l("I have read the charter and sign it on behalf of my organisation"),
+                         validators=[DataRequired(_l("Tick the box to sign."))])
+    submit = SubmitField(_l("Sign the charter"))

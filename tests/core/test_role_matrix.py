@@ -1,0 +1,274 @@
+"""Role × route matrix: every rule of ``app.url_map`` tried as every role.
+
+``EXPECTED`` lists, for each URL rule, which roles may GET it and which may
+POST to it. A role that may gets 200 (or a redirect that is not to the login
+page); a signed-in role that may not gets 403; an anonymous visitor who may
+not is sent to ``/login?next=<the page>``. A rule present in ``url_map`` but
+missing from ``EXPECTED`` fails ``test_every_rule_is_in_the_matrix``: a new
+route must say here who may use it.
+
+POSTs carry no valid form (CSRF is off in tests, but the forms are empty), so
+they show who gets *through the permission check* without changing anything
+the next request relies on; each case starts from a fresh ``world``.
+
+The ``committee`` role is not tried: it will be derived from current mandates
+(a later issue) and no user can hold it yet. When it exists, add it to
+``ROLES`` and to the rows it opens.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from app.auth.models import TokenPurpose, User
+from app.auth.services import issue_token
+from app.extensions import db
+from app.members.models import CharterSignature, Member
+from tests import factories
+from tests.conftest import login
+
+ROLES = ("anonymous", "delegate", "alternate", "ex_officio", "secretariat")
+SIGNED_IN = frozenset({"delegate", "alternate", "ex_officio", "secretariat"})
+EVERYONE = SIGNED_IN | {"anonymous"}
+SECRETARIAT = frozenset({"secretariat"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Row:
+    """Who may use one URL rule.
+
+    ``get``/``post``: roles allowed (None when the rule has no such method).
+    ``get_ok``/``post_ok``: statuses an allowed role may see besides a redirect
+    that is not to the login page. ``post_location``: for allowed POSTs whose
+    redirect target is known (logout goes to the login page on purpose).
+    """
+
+    endpoint: str
+    get: frozenset[str] | None = None
+    post: frozenset[str] | None = None
+    get_ok: frozenset[int] = frozenset({200})
+    post_ok: frozenset[int] = frozenset({200})
+    post_data: dict[str, str] = field(default_factory=dict)
+    post_location: str | None = None
+    get_redirect_ok: bool = False
+
+
+EXPECTED: dict[str, Row] = {
+    # core
+    "/": Row("core.home", get=SIGNED_IN),
+    "/language": Row("core.set_language", post=EVERYONE, post_data={"locale": "en", "next": "/members"}),
+    "/audit": Row("core.audit_log", get=SECRETARIAT),
+    "/outbox": Row("core.outbox", get=SECRETARIAT),
+    # auth (public pages; a signed-in visitor of /login is sent home)
+    "/login": Row("auth.login", get=EVERYONE, post=EVERYONE, get_redirect_ok=True),
+    "/logout": Row("auth.logout", post=EVERYONE, post_location="/login"),
+    "/forgot-password": Row("auth.forgot_password", get=EVERYONE, post=EVERYONE),
+    "/invitation/<token>": Row("auth.accept_invitation", get=EVERYONE, post=EVERYONE),
+    "/reset/<token>": Row("auth.reset_password", get=EVERYONE, post=EVERYONE),
+    # member register
+    "/members": Row("members.directory", get=SIGNED_IN),
+    "/members/new": Row("members.create", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>": Row("members.detail", get=SIGNED_IN),
+    "/members/<int:member_id>/edit": Row("members.edit", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>/status": Row("members.change_status", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>/representatives/invite": Row("members.invite", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>/representatives/<int:user_id>/delegate": Row(
+        "members.make_delegate", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>/representatives/<int:user_id>/remove": Row(
+        "members.remove_representative", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>/representatives/<int:user_id>/resend": Row(
+        "members.resend_invitation", post=SECRETARIAT),
+    "/colleges": Row("members.colleges", get=SECRETARIAT),
+    "/colleges/new": Row("members.edit_college", get=SECRETARIAT, post=SECRETARIAT),
+    "/colleges/<int:college_id>/edit": Row("members.edit_college", get=SECRETARIAT, post=SECRETARIAT),
+    # charter: every signed-in user reads it; signing is checked on the member (see below)
+    "/charter": Row("members.charter", get=SIGNED_IN, post=SIGNED_IN),
+    "/charter/<int:version>": Row("members.charter_version", get=SIGNED_IN),
+    "/charter/publish": Row("members.publish_charter", get=SECRETARIAT, post=SECRETARIAT),
+    # import (secretariat) and export (everyone signed in)
+    "/members/import": Row("members.import_members", get=SECRETARIAT, post=SECRETARIAT,
+                           post_ok=frozenset({200, 422})),
+    "/members/import/preview": Row("members.import_preview", get=SECRETARIAT, get_redirect_ok=True),
+    "/members/import/confirm": Row("members.import_confirm", post=SECRETARIAT,
+                                   post_data={"token": "nothing-pending"}),
+    "/members/import/cancel": Row("members.import_cancel", post=SECRETARIAT),
+    "/members/import/template.csv": Row("members.import_template", get=SECRETARIAT),
+    "/members/export.<fmt>": Row("members.export", get=SIGNED_IN),
+}
+
+#: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
+PENDING: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What the URL arguments are filled from."""
+
+    member_id: int
+    other_member_id: int
+    alternate_id: int
+    college_id: int
+    invitation_token: str
+    reset_token: str
+
+
+@pytest.fixture
+def ids(app: Flask, world: factories.World) -> Ids:
+    with app.app_context():
+        alternate = db.session.scalar(select(User).where(User.email == world.emails["alternate"]))
+        other = db.session.get(Member, world.other_member_id)
+        invitee = factories.user("invitee@example.org", member=other)
+        invitee.password_hash = None
+        invitation = issue_token(invitee, TokenPurpose.invitation, timedelta(days=1))
+        reset_user = db.session.scalar(select(User).where(User.email == world.emails["other_delegate"]))
+        reset = issue_token(reset_user, TokenPurpose.reset, timedelta(hours=1))
+        college_id = db.session.get(Member, world.member_id).college_id
+        db.session.commit()
+        return Ids(member_id=world.member_id, other_member_id=world.other_member_id, alternate_id=alternate.id,
+                   college_id=college_id, invitation_token=invitation, reset_token=reset)
+
+
+def fill(rule: str, ids: Ids) -> str:
+    """The rule with its arguments replaced by objects of the world."""
+    token = ids.reset_token if rule.startswith("/reset/") else ids.invitation_token
+    values: dict[str, Any] = {"member_id": ids.member_id, "user_id": ids.alternate_id, "college_id": ids.college_id,
+                              "version": 1, "token": token, "fmt": "csv"}
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in values, f"no value for <{name}> in {rule}: add it to fill()"
+        return str(values[name])
+
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", one, rule)
+
+
+def _location_path(response: TestResponse) -> str:
+    return urlsplit(response.headers.get("Location", "")).path
+
+
+def _check(response: TestResponse, *, method: str, url: str, role: str, allowed: bool, ok: frozenset[int],
+           redirect_ok: bool, expected_location: str | None) -> None:
+    where = f"{method} {url} as {role}: got {response.status_code} {response.headers.get('Location', '')}"
+    if allowed:
+        if expected_location is not None:
+            assert response.status_code == 302 and _location_path(response) == expected_location, where
+            return
+        if response.status_code in ok:
+            return
+        assert response.status_code == 302 and redirect_ok, where
+        assert _location_path(response) != "/login", where
+        return
+    if role == "anonymous":
+        assert response.status_code == 302, where
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login", where
+        assert parse_qs(location.query).get("next") == [urlsplit(url).path], where
+        return
+    assert response.status_code == 403, where
+
+
+CASES = [(rule, role) for rule in EXPECTED for role in ROLES]
+
+
+@pytest.mark.parametrize(("rule", "role"), CASES, ids=[f"{role}:{rule}" for rule, role in CASES])
+def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str, role: str) -> None:
+    row = EXPECTED[rule]
+    url = fill(rule, ids)
+    if role != "anonymous":
+        login(client, world.emails[role])
+    if row.get is not None:
+        response = client.get(url)
+        if rule in PENDING and response.status_code == 404:
+            pytest.xfail(f"{rule} is not written yet")
+        _check(response, method="GET", url=url, role=role, allowed=role in row.get, ok=row.get_ok,
+               redirect_ok=row.get_redirect_ok, expected_location=None)
+    if row.post is not None:
+        response = client.post(url, data=row.post_data)
+        if rule in PENDING and response.status_code == 404:
+            pytest.xfail(f"{rule} is not written yet")
+        # A signed-in role posting to a public auth page is sent home: a redirect, not a refusal.
+        _check(response, method="POST", url=url, role=role, allowed=role in row.post, ok=row.post_ok,
+               redirect_ok=True, expected_location=row.post_location)
+
+
+def test_every_rule_is_in_the_matrix(app: Flask) -> None:
+    """A new route must be added to EXPECTED; EXPECTED must match the methods each rule accepts."""
+    rules = {r.rule: r for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    missing = sorted(set(rules) - set(EXPECTED))
+    assert not missing, f"routes missing from the role matrix EXPECTED: {missing}"
+    gone = sorted(set(EXPECTED) - set(rules) - PENDING)
+    assert not gone, f"EXPECTED lists routes that no longer exist: {gone}"
+    for path, rule in rules.items():
+        row = EXPECTED[path]
+        methods = rule.methods or set()
+        assert row.endpoint == rule.endpoint, path
+        assert ("GET" in methods) == (row.get is not None), f"{path}: GET in EXPECTED does not match the route"
+        assert ("POST" in methods) == (row.post is not None), f"{path}: POST in EXPECTED does not match the route"
+        assert not (methods - {"GET", "HEAD", "OPTIONS", "POST"}), f"{path}: add {methods} to the matrix"
+
+
+def test_roles_cover_every_user_kind_but_committee() -> None:
+    from app.core.permissions import Role
+
+    assert set(ROLES) == {r.value for r in Role} - {"committee"}
+
+
+# Object-level checks that the matrix cannot see --------------------------------------
+
+
+@pytest.mark.parametrize("role", ["alternate", "ex_officio", "secretariat"])
+def test_only_a_delegate_signs_the_charter(app: Flask, client: FlaskClient, world: factories.World,
+                                           role: str) -> None:
+    """POST /charter is open to every signed-in user (it is the charter page); signing is not."""
+    login(client, world.emails[role])
+    response = client.post("/charter", data={"agree": "y"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(CharterSignature)).all() == []
+
+
+@pytest.mark.parametrize(("role", "member_attr"), [("delegate", "member_id"), ("other_delegate", "other_member_id")])
+def test_a_delegate_signs_for_their_own_member_only(app: Flask, client: FlaskClient, world: factories.World,
+                                                    role: str, member_attr: str) -> None:
+    login(client, world.emails[role])
+    assert client.post("/charter", data={"agree": "y"}).status_code == 302
+    with app.app_context():
+        signed = [s.member_id for s in db.session.scalars(select(CharterSignature))]
+        assert signed == [getattr(world, member_attr)]
+
+
+def test_contacts_are_shown_to_the_secretariat_only(app: Flask, client: FlaskClient,
+                                                    world: factories.World) -> None:
+    with app.app_context():
+        db.session.get(Member, world.member_id).phone = "+216 71 000 111"
+        db.session.commit()
+    for role in ROLES[1:]:
+        client.post("/logout")
+        login(client, world.emails[role])
+        html = client.get(f"/members/{world.member_id}").get_data(as_text=True)
+        assert ("+216 71 000 111" in html) is (role == "secretariat"), role
+
+
+def test_export_has_contacts_for_the_secretariat_only(app: Flask, client: FlaskClient,
+                                                      world: factories.World) -> None:
+    with app.app_context():
+        db.session.get(Member, world.member_id).phone = "+216 71 000 222"
+        db.session.commit()
+    for role in ROLES[1:]:
+        client.post("/logout")
+        login(client, world.emails[role])
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/members/export.{fmt}")
+            assert response.status_code == 200, (role, fmt)
+        body = client.get("/members/export.csv").get_data(as_text=True)
+        assert ("+216 71 000 222" in body) is (role == "secretariat"), role

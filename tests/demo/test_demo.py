@@ -1,0 +1,155 @@
+"""``flask demo load``: the demo programme, its logins, and the empty-database guard."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.auth.models import User, UserKind
+from app.demo.loader import DEMO_PASSWORD, load_demo
+from app.extensions import db
+from app.members.models import Charter, CharterSignature, Member, MemberStatus, MemberStatusChange
+
+LOGINS = ("secretariat@demo.example.org", "exofficio@demo.example.org", "delegate@demo.example.org",
+          "alternate@demo.example.org", "unsigned@demo.example.org")
+
+
+def _load(runner) -> str:  # noqa: ANN001
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_load_builds_the_programme(app: Flask, runner) -> None:  # noqa: ANN001
+    output = _load(runner)
+    assert "Demo programme loaded" in output
+    assert "Demo passwords are disabled" in output
+    assert "demo-password" not in output
+    with app.app_context():
+        members = db.session.scalars(select(Member)).all()
+        assert len(members) >= 70
+        assert {m.country for m in members} == {"FR", "TN"}
+        assert {m.college.code for m in members} == {"cs-tn", "cs-fr", "auth"}
+        guarantors = [m for m in members if m.is_guarantor]
+        assert [m.name for m in guarantors] == ["Solidarité Laïque"]
+        fictitious = [m for m in members if m.is_fictitious]
+        assert fictitious and all("(fictive)" in m.name for m in fictitious)
+        assert all("(fictive)" not in m.name for m in members if not m.is_fictitious)
+        statuses = Counter(m.status for m in members)
+        assert statuses["active"] > 60 and statuses["applicant"] >= 1 and statuses["suspended"] >= 1
+        for member in members:
+            assert member.email.endswith(".example.org") and member.phone
+            assert sum(1 for u in member.representatives if u.is_delegate) == 1
+            assert len(member.representatives) <= 3
+            history = member.status_changes
+            assert history and history[0].to_status == member.status
+        suspended = [m for m in members if m.status == MemberStatus.suspended]
+        assert all(m.status_reason and m.status_since for m in suspended)
+        admissions = [m.admission_date for m in members if m.status == MemberStatus.active]
+        assert min(admissions).year == 2016 and max(admissions).year == 2019
+        assert all(m.status == MemberStatus.active for m in members if not m.is_fictitious)
+
+        users = db.session.scalars(select(User)).all()
+        assert len({u.email for u in users}) == len(users)
+        assert all(u.email.endswith("example.org") for u in users)
+        assert all(u.password_hash is None for u in users)  # not in demo mode
+        reps = [u for u in users if u.kind == UserKind.representative]
+        assert all(u.member_id is not None for u in reps)
+        assert len({u.gender for u in reps}) >= 2
+        ex_officio = [u for u in users if u.kind == UserKind.ex_officio]
+        assert len(ex_officio) == 3 and all(u.member_id is None and u.organisation_label for u in ex_officio)
+
+        charter = db.session.scalar(select(Charter))
+        assert charter.version == 1
+        for code in ("fr", "en", "ar"):
+            assert getattr(charter, f"title_{code}") and len(getattr(charter, f"text_{code}")) > 1500
+        assert "Article 10" in charter.text_fr and "Article 10" in charter.text_en and "الفصل 10" in charter.text_ar
+        signatures = db.session.scalars(select(CharterSignature)).all()
+        signed = {s.member_id for s in signatures}
+        active = [m for m in members if m.status == MemberStatus.active]
+        unsigned = [m for m in active if m.id not in signed]
+        assert 0.75 <= 1 - len(unsigned) / len(active) <= 0.92
+        assert all(m.is_fictitious for m in unsigned)
+        for signature in signatures:
+            assert signature.signed_by.member_id == signature.member_id and signature.signed_by.is_delegate
+            assert signature.signed_at > charter.published_at
+
+        delegate = db.session.scalar(select(User).where(User.email == "delegate@demo.example.org"))
+        alternate = db.session.scalar(select(User).where(User.email == "alternate@demo.example.org"))
+        unsigned_delegate = db.session.scalar(select(User).where(User.email == "unsigned@demo.example.org"))
+        assert delegate.is_delegate and not delegate.member.is_fictitious and delegate.member.country == "TN"
+        assert delegate.member_id in signed
+        assert alternate.member_id == delegate.member_id and not alternate.is_delegate
+        assert unsigned_delegate.is_delegate and unsigned_delegate.member_id not in signed
+        assert unsigned_delegate.member.status == MemberStatus.active
+
+
+def test_second_run_loads_nothing_and_audit_chain_holds(app: Flask, runner) -> None:  # noqa: ANN001
+    _load(runner)
+    with app.app_context():
+        counts = (db.session.scalar(select(func.count(Member.id))), db.session.scalar(select(func.count(User.id))),
+                  db.session.scalar(select(func.count(MemberStatusChange.id))))
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0
+    assert "database not empty, demo data not loaded" in again.output
+    with app.app_context():
+        assert counts == (db.session.scalar(select(func.count(Member.id))),
+                          db.session.scalar(select(func.count(User.id))),
+                          db.session.scalar(select(func.count(MemberStatusChange.id))))
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output
+    assert "intact" in verify.output
+
+
+def test_load_is_deterministic(app: Flask) -> None:
+    def snapshot() -> tuple:
+        users = db.session.execute(select(User.email, User.full_name, User.gender, User.member_id)
+                                   .order_by(User.id)).all()
+        members = db.session.execute(select(Member.name, Member.status, Member.admission_date)
+                                     .order_by(Member.id)).all()
+        signed = db.session.scalars(select(CharterSignature.member_id).order_by(CharterSignature.member_id)).all()
+        return [tuple(r) for r in users], [tuple(r) for r in members], list(signed)
+
+    with app.app_context():
+        load_demo(demo_mode=False)
+        first = snapshot()
+        db.session.rollback()
+        load_demo(demo_mode=False)
+        assert snapshot() == first
+        db.session.rollback()
+
+
+def test_demo_logins_work_in_demo_mode(app: Flask, runner, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setitem(app.config, "DEMO_MODE", True)
+    output = _load(runner)
+    assert DEMO_PASSWORD in output and "http://127.0.0.1:5000/login" in output
+    for email in LOGINS:
+        assert email in output
+    with app.app_context():
+        with_password = set(db.session.scalars(select(User.email).where(User.password_hash.is_not(None))))
+    assert with_password == set(LOGINS)
+    for email in LOGINS:
+        client = app.test_client()
+        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert client.get("/").status_code == 200
+
+
+def test_demo_logins_refused_outside_demo_mode(app: Flask, runner) -> None:  # noqa: ANN001
+    _load(runner)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "secretariat@demo.example.org", "password": DEMO_PASSWORD})
+    assert response.status_code == 200  # the form again, with an error
+
+
+def test_existing_account_blocks_the_load(app: Flask, runner) -> None:  # noqa: ANN001
+    with app.app_context():
+        db.session.add(User(email="admin@example.org", full_name="Admin", kind=UserKind.secretariat))
+        db.session.commit()
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0
+    assert "not loaded" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Member.id))) == 0
