@@ -73,7 +73,7 @@ def create():
 @bp.route("/members/<int:member_id>")
 @require("member.view")
 def detail(member_id: int):
-    member = _member_or_404(member_id)
+    member = services.member_page(member_id)
     charter = services.current_charter()
     return render_template("members/detail.html", member=member, charter=charter,
                            signature=member.signature_of(charter),

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -295,6 +296,22 @@ def directory_query(filters: DirectoryFilters, charter: Charter | None) -> Selec
     column = SORTS[filters.sort]
     query = query.order_by(column.desc() if filters.desc else column.asc(), Member.id)
     return query
+
+
+def member_page(member_id: int) -> Member:
+    """A member with everything its page shows, in a fixed number of queries."""
+    member = db.session.scalar(
+        select(Member).where(Member.id == member_id).options(
+            selectinload(Member.college),
+            selectinload(Member.representatives),
+            selectinload(Member.status_changes).selectinload(MemberStatusChange.changed_by),
+            selectinload(Member.signatures).selectinload(CharterSignature.charter),
+            selectinload(Member.signatures).selectinload(CharterSignature.signed_by),
+        )
+    )
+    if member is None:
+        abort(404)
+    return member
 
 
 def signed_member_ids(charter: Charter | None, member_ids: list[int]) -> set[int]:

@@ -105,11 +105,13 @@ def test_second_run_loads_nothing_and_audit_chain_holds(app: Flask, runner) -> N
 
 def test_load_is_deterministic(app: Flask) -> None:
     def snapshot() -> tuple:
-        users = db.session.execute(select(User.email, User.full_name, User.gender, User.member_id)
-                                   .order_by(User.id)).all()
+        # Compare by names, not ids: PostgreSQL sequences do not roll back.
+        users = db.session.execute(select(User.email, User.full_name, User.gender, Member.name)
+                                   .outerjoin(Member, User.member_id == Member.id).order_by(User.email)).all()
         members = db.session.execute(select(Member.name, Member.status, Member.admission_date)
-                                     .order_by(Member.id)).all()
-        signed = db.session.scalars(select(CharterSignature.member_id).order_by(CharterSignature.member_id)).all()
+                                     .order_by(Member.name)).all()
+        signed = db.session.scalars(select(Member.name).join(CharterSignature, CharterSignature.member_id == Member.id)
+                                    .order_by(Member.name)).all()
         return [tuple(r) for r in users], [tuple(r) for r in members], list(signed)
 
     with app.app_context():

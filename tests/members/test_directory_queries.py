@@ -167,8 +167,6 @@ def test_member_page_queries_do_not_grow_with_representatives_and_history(
     assert large_count == small_count
 
 
-@pytest.mark.xfail(strict=False, reason="N+1 on the member page: each signature lazy-loads its charter and "
-                   "signer (app/members/routes.py detail(): load Member.signatures with their charter and signed_by)")
 @pytest.mark.parametrize("role", ["secretariat", "delegate"])
 def test_member_page_queries_do_not_grow_with_signed_versions(
         app: Flask, client: FlaskClient, world: factories.World, role: str) -> None:
