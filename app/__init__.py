@@ -71,6 +71,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.assembly.board_routes import bp as board_bp
+    from app.assembly.routes import bp as assembly_bp
+    from app.assembly.vote_routes import bp as votes_bp
     from app.auth.routes import bp as auth_bp
     from app.core import errors, layout
     from app.core.routes import bp as core_bp
@@ -79,6 +82,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(assembly_bp)
+    app.register_blueprint(votes_bp)
+    app.register_blueprint(board_bp)
     errors.init_app(app)
     layout.init_app(app)
 

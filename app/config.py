@@ -52,6 +52,11 @@ class Defaults:
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     IMPORT_MAX_ROWS = 2000
+    # Plenary assembly statutes (copied into each new assembly, editable there).
+    ASSEMBLY_NOTICE_DAYS = 15
+    ASSEMBLY_MAX_PROXIES = 1
+    ASSEMBLY_QUORUM = "1/2"  # present or represented members / electorate, "at least"
+    ASSEMBLY_DOCUMENT_EXTENSIONS: tuple[str, ...] = ("pdf", "odt", "docx", "xlsx", "ods", "txt", "png", "jpg")
 
 
 def _coerce(raw: str) -> Any:

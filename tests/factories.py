@@ -90,3 +90,46 @@ def build_world() -> World:
     user(emails["alternate"], member=own)
     user(emails["other_delegate"], member=other, delegate=True)
     return World(member_id=own.id, other_member_id=other.id, charter_id=text_charter.id, emails=emails)
+
+
+# Plenary assembly ----------------------------------------------------------------
+
+def voters(count_: int, *, charter_: Charter | None = None, college_code: str = "cs-fr", country: str = "FR",
+           prefix: str = "Voter") -> list[Member]:
+    """``count_`` active members, each with a delegate (``<prefix>-<i>@example.org``) that signed the charter."""
+    charter_ = charter_ or db.session.query(Charter).order_by(Charter.version.desc()).first() or charter()
+    made = []
+    for i in range(count_):
+        item = member(f"{prefix} {college_code} {i}", country=country, college_code=college_code)
+        delegate = user(f"{prefix.lower()}-{college_code}-{i}@example.org", member=item, delegate=True)
+        sign(item, charter_, delegate)
+        made.append(item)
+    return made
+
+
+def assembly(*, title: str = "Assemblée plénière ordinaire", days_ahead: int = 30, convened: bool = True,
+             max_proxies: int = 1, quorum: tuple[int, int] = (1, 2)):  # noqa: ANN201
+    from datetime import timedelta
+
+    from app.assembly.models import AgendaItem, Assembly, AssemblyStatus
+    from app.core.timeutil import utcnow
+
+    item = Assembly(title=title, starts_at=utcnow() + timedelta(days=days_ahead), max_proxies=max_proxies,
+                    quorum_num=quorum[0], quorum_den=quorum[1],
+                    status=AssemblyStatus.convened if convened else AssemblyStatus.draft)
+    db.session.add(item)
+    db.session.add(AgendaItem(assembly=item, position=1, title="Rapport moral"))
+    db.session.flush()
+    return item
+
+
+def resolution(assembly_, *, title: str = "Approbation du rapport moral", base: str = "expressed",
+               threshold: str = "half", double: bool = False, secret: bool = True):  # noqa: ANN201
+    from app.assembly.models import Resolution, Vote
+
+    vote = Vote(assembly_id=assembly_.id, kind="resolution", secret=secret, per_college=double)
+    item = Resolution(agenda_item=assembly_.agenda[0], vote=vote, title_fr=title, title_en=title, title_ar=title,
+                      majority_base=base, threshold=threshold, double_majority=double)
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -2,7 +2,9 @@
 
 Sealing sorts ballots by tracker (which hides the order of casting) and chains
 them: ``h_0`` is 64 zeros and ``h_i = sha256(h_{i-1} "|" tracker_i "|" choice_i)``
-over UTF-8, hex-encoded. The last hash is the board's final hash.
+over UTF-8, hex-encoded. When a double majority needs per-college counts, the
+ballot's college is chained too: ``sha256(h_{i-1} "|" tracker_i "|" college_i "|"
+choice_i)``. The last hash is the board's final hash.
 """
 from __future__ import annotations
 
@@ -18,20 +20,23 @@ class BoardEntry:
     tracker: str
     choice: str
     hash: str
+    college: str = ""
 
 
-def chain_hash(previous: str, tracker: str, choice: str) -> str:
-    """One link of the chain."""
-    return hashlib.sha256(f"{previous}|{tracker}|{choice}".encode()).hexdigest()
+def chain_hash(previous: str, tracker: str, choice: str, college: str = "") -> str:
+    """One link of the chain (the college only when the ballot carries one)."""
+    middle = f"{tracker}|{college}|{choice}" if college else f"{tracker}|{choice}"
+    return hashlib.sha256(f"{previous}|{middle}".encode()).hexdigest()
 
 
-def seal(ballots: Iterable[tuple[str, str]]) -> list[BoardEntry]:
-    """Sort (tracker, choice) pairs by tracker and chain them."""
+def seal(ballots: Iterable[tuple[str, str] | tuple[str, str, str]], previous: str = GENESIS) -> list[BoardEntry]:
+    """Sort (tracker, choice[, college]) by tracker and chain them from ``previous``."""
     entries: list[BoardEntry] = []
-    previous = GENESIS
-    for tracker, choice in sorted(ballots):
-        previous = chain_hash(previous, tracker, choice)
-        entries.append(BoardEntry(tracker, choice, previous))
+    for ballot in sorted(ballots):
+        tracker, choice = ballot[0], ballot[1]
+        college = ballot[2] if len(ballot) > 2 else ""  # type: ignore[misc]
+        previous = chain_hash(previous, tracker, choice, college)
+        entries.append(BoardEntry(tracker, choice, previous, college))
     return entries
 
 
@@ -46,7 +51,7 @@ def verify(entries: Iterable[BoardEntry]) -> tuple[bool, str]:
     for position, entry in enumerate(entries, start=1):
         if last_tracker is not None and entry.tracker <= last_tracker:
             return False, f"entry {position}: trackers not in strictly increasing order"
-        if chain_hash(previous, entry.tracker, entry.choice) != entry.hash:
+        if chain_hash(previous, entry.tracker, entry.choice, entry.college) != entry.hash:
             return False, f"entry {position}: hash does not match"
         previous, last_tracker = entry.hash, entry.tracker
     return True, ""

@@ -163,13 +163,33 @@ class Vote(db.Model):
     assembly_id: Mapped[int | None] = mapped_column(ForeignKey("assemblies.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="resolution")
     secret: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Ballots carry the voter's college (needed for a double majority).
+    per_college: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default=VoteStatus.pending, index=True)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     electorate_size: Mapped[int | None] = mapped_column(Integer)
     final_hash: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Chain hash before every CHECKPOINT-th board entry, so a board page is computed from a bounded slice.
+    board_checkpoints: Mapped[list[str] | None] = mapped_column(JSON)
+
+    assembly: Mapped[Assembly | None] = relationship()
+    resolution: Mapped[Resolution | None] = relationship(back_populates="vote", uselist=False, viewonly=True)
+
+    @property
+    def status_enum(self) -> VoteStatus:
+        return VoteStatus(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == VoteStatus.open
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == VoteStatus.closed
 
 
 class VoteElector(db.Model):
@@ -209,6 +229,8 @@ class Ballot(db.Model):
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
     tracker: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The voter's college, stored only when a double majority needs per-college counts.
+    college: Mapped[str] = mapped_column(String(30), default="")
     choice: Mapped[str] = mapped_column(String(400))
 
 
@@ -231,7 +253,7 @@ class Resolution(db.Model):
     double_majority: Mapped[bool] = mapped_column(Boolean, default=False)
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="resolutions")
-    vote: Mapped[Vote] = relationship()
+    vote: Mapped[Vote] = relationship(back_populates="resolution")
 
     @property
     def title(self) -> str:

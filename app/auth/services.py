@@ -156,3 +156,8 @@ def set_locale(user: User, locale: str) -> None:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
+
+
+#: Public names for other packages that e-mail users (notifications).
+send_mail = _send
+external_url = _external_url

@@ -75,6 +75,11 @@ def _lock_chain(session: Session) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def serialise() -> None:
+    """Take the audit chain's lock now: services whose checks must not race (a proxy cap) call it first."""
+    _lock_chain(db.session)
+
+
 def record(
     action: str,
     obj_type: str,

@@ -30,6 +30,7 @@ class Role(StrEnum):
 
 SIGNED_IN = frozenset({Role.delegate, Role.alternate, Role.committee, Role.ex_officio, Role.secretariat})
 SECRETARIAT = frozenset({Role.secretariat})
+REPRESENTATIVES = frozenset({Role.delegate, Role.alternate})
 
 #: action -> roles allowed to perform it (before any object-level check).
 POLICY: dict[str, frozenset[Role]] = {
@@ -51,6 +52,16 @@ POLICY: dict[str, frozenset[Role]] = {
     "audit.view": SECRETARIAT,
     "outbox.view": SECRETARIAT,
     "account.edit": SIGNED_IN,
+    # Plenary assembly
+    "assembly.view": SIGNED_IN,
+    "assembly.manage": SECRETARIAT,
+    "assembly.attend": REPRESENTATIVES,
+    "proxy.give": frozenset({Role.delegate, Role.secretariat}),
+    "minutes.download": SIGNED_IN,
+    "vote.view": SIGNED_IN,
+    "vote.cast": REPRESENTATIVES,
+    "vote.manage": SECRETARIAT,
+    "vote.results": SIGNED_IN,
 }
 
 

@@ -35,3 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A naive date-time typed in a form is read as UTC (the platform's reference time)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

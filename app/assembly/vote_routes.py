@@ -1,0 +1,159 @@
+"""Vote pages: ballot, confirmation, cast, live turnout; opening, reminding and closing.
+
+Results, the bulletin board and its export are in ``board_routes.py``.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.assembly import voting
+from app.assembly.models import Vote
+from app.assembly.vote_forms import BallotForm, CastForm, ConfirmActionForm, OpenVoteForm
+from app.core.errors import DomainError
+from app.core.permissions import can, require
+from app.core.timeutil import as_utc
+from app.extensions import db
+
+bp = Blueprint("votes", __name__, template_folder="templates")
+
+#: Trackers are shown once, on the page the voter lands on after casting.
+RECEIPTS_KEY = "vote_receipts"
+
+
+def _vote_or_404(vote_id: int) -> Vote:
+    return db.get_or_404(Vote, vote_id)
+
+
+def _slot(vote: Vote, member_id: int | None) -> voting.Slot | None:
+    return next((s for s in voting.slots_for(current_user, vote) if s.member_id == member_id), None)
+
+
+def _ballot_page(vote: Vote, forms: dict[int, BallotForm] | None = None, status: int = 200):
+    slots = voting.slots_for(current_user, vote) if can(current_user, "vote.cast") else []
+    forms = forms or {}
+    for slot in slots:
+        if not slot.cast and slot.member_id not in forms:
+            forms[slot.member_id] = BallotForm(formdata=None, member_id=slot.member_id)
+    receipts = [r for r in session.pop(RECEIPTS_KEY, []) if r.get("vote_id") == vote.id]
+    return render_template("assembly/ballot.html", vote=vote, resolution=vote.resolution, slots=slots,
+                           forms=forms, receipts=receipts, turnout=voting.turnout(vote),
+                           gave_proxy_to=voting.gave_proxy_in(current_user, vote)), status
+
+
+@bp.route("/votes/<int:vote_id>")
+@require("vote.view")
+def ballot(vote_id: int):
+    return _ballot_page(_vote_or_404(vote_id))
+
+
+@bp.route("/votes/<int:vote_id>/confirm", methods=["POST"])
+@require("vote.cast")
+def confirm(vote_id: int):
+    """Second step: show the choice back to the voter before anything is written."""
+    vote = _vote_or_404(vote_id)
+    form = BallotForm()
+    slot = _slot(vote, form.member_id.data)
+    if slot is None or slot.cast or not vote.is_open:
+        flash(_("This ballot can no longer be cast."), "error")
+        return redirect(url_for("votes.ballot", vote_id=vote.id))
+    if not form.validate_on_submit():
+        return _ballot_page(vote, {slot.member_id: form}, status=422)
+    cast_form = CastForm(formdata=None, member_id=slot.member_id, choice=form.choice.data)
+    label = dict(form.choice.choices)[form.choice.data]
+    return render_template("assembly/ballot_confirm.html", vote=vote, resolution=vote.resolution, slot=slot,
+                           form=cast_form, choice_label=label)
+
+
+@bp.route("/votes/<int:vote_id>/cast", methods=["POST"])
+@require("vote.cast")
+def cast(vote_id: int):
+    form = CastForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the options."), "error")
+        return redirect(url_for("votes.ballot", vote_id=vote_id))
+    try:
+        tracker = voting.cast(vote_id, form.member_id.data, form.choice.data, actor=current_user)
+    except voting.AlreadyCast as exc:
+        db.session.rollback()
+        flash(str(exc.message), "info")
+        return redirect(url_for("votes.ballot", vote_id=vote_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("votes.ballot", vote_id=vote_id))
+    db.session.commit()
+    receipts = session.get(RECEIPTS_KEY, [])
+    receipts.append({"vote_id": vote_id, "member_id": form.member_id.data, "tracker": tracker})
+    session[RECEIPTS_KEY] = receipts
+    flash(_("Your ballot has been cast. Keep its tracker to find it on the bulletin board."), "success")
+    return redirect(url_for("votes.ballot", vote_id=vote_id))
+
+
+@bp.route("/votes/<int:vote_id>/turnout.json")
+@require("vote.view")
+def turnout(vote_id: int):
+    """The live count of members that voted: never who, never what."""
+    vote = _vote_or_404(vote_id)
+    return jsonify(status=vote.status, turnout=voting.turnout(vote), electorate=vote.electorate_size)
+
+
+# Secretariat ------------------------------------------------------------------------------
+
+@bp.route("/votes/<int:vote_id>/open", methods=["GET", "POST"])
+@require("vote.manage")
+def open_vote(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    form = OpenVoteForm()
+    if form.validate_on_submit():
+        try:
+            size = voting.open_vote(vote, actor=current_user, closes_at=as_utc(form.closes_at.data))
+        except DomainError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None)
+            if target is not None:
+                target.errors = [*target.errors, str(exc.message)]
+            else:
+                flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The vote is open: %(n)d members in the electorate.", n=size), "success")
+            return redirect(url_for("votes.ballot", vote_id=vote.id))
+    return render_template("assembly/vote_open.html", vote=vote, resolution=vote.resolution, form=form)
+
+
+@bp.route("/votes/<int:vote_id>/close", methods=["GET", "POST"])
+@require("vote.manage")
+def close_vote(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    form = ConfirmActionForm()
+    if form.validate_on_submit():
+        try:
+            voting.close_vote(vote, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return redirect(url_for("votes.ballot", vote_id=vote.id))
+        db.session.commit()
+        flash(_("The vote is closed and its results are published."), "success")
+        return redirect(url_for("board.results", vote_id=vote.id))
+    return render_template("assembly/vote_close.html", vote=vote, resolution=vote.resolution, form=form,
+                           turnout=voting.turnout(vote))
+
+
+@bp.route("/votes/<int:vote_id>/remind", methods=["POST"])
+@require("vote.manage")
+def remind(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    if not ConfirmActionForm().validate_on_submit():
+        abort(400)
+    try:
+        sent = voting.send_reminders(vote, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Reminder sent to %(n)d representatives.", n=sent), "success")
+    return redirect(request.referrer or url_for("votes.ballot", vote_id=vote.id))

@@ -1,0 +1,370 @@
+"""One member, one vote: open (freeze the electorate), cast, close (seal and count).
+
+Casting writes ``Participation`` and ``Ballot`` in the request's transaction.
+The unique (vote, member) constraint decides who was first: the participation
+insert is ``ON CONFLICT DO NOTHING RETURNING``, so a second cast inserts
+nothing and is refused, with no check-then-insert race and no global lock.
+The ballot gets a random tracker and carries nothing else but its choice (and
+its college when a double majority needs per-college counts).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.assembly import board as board_rules
+from app.assembly.models import (
+    Assembly,
+    AssemblyStatus,
+    Ballot,
+    Participation,
+    Proxy,
+    Resolution,
+    Vote,
+    VoteElector,
+    VoteStatus,
+)
+from app.assembly.rules import OPTIONS, Counts, MajorityBase, MajorityRule, QuorumRule, decide, quorum_reached, tally
+from app.auth.models import User
+from app.auth.services import external_url, send_mail
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.members.models import CharterSignature, College, Member, MemberStatus
+from app.members.services import current_charter
+
+#: A chain hash is kept before every CHECKPOINT-th board entry (see ``board_page``).
+CHECKPOINT = 256
+
+
+class AlreadyCast(DomainError):
+    """A ballot already exists for this member in this vote."""
+
+
+# Opening ---------------------------------------------------------------------------
+
+def freeze_electorate(vote: Vote) -> int:
+    """Snapshot who may vote: active members that signed the current charter, with their proxies.
+
+    A proxy counts when both sides are in the electorate; a proxy to a member
+    outside it is void and the giver keeps its vote.
+    """
+    charter = current_charter()
+    if charter is None:
+        rows: list[Any] = []
+    else:
+        rows = db.session.execute(
+            select(Member.id, College.code, Member.country).join(College, Member.college_id == College.id)
+            .where(Member.status == MemberStatus.active,
+                   Member.id.in_(select(CharterSignature.member_id).where(CharterSignature.charter_id == charter.id)))
+            .order_by(Member.id)).all()
+    eligible = {row.id for row in rows}
+    holders: dict[int, int] = {}
+    if vote.assembly_id is not None:
+        holders = {giver: holder for giver, holder in db.session.execute(
+            select(Proxy.giver_id, Proxy.holder_id).where(Proxy.assembly_id == vote.assembly_id,
+                                                          Proxy.revoked_at.is_(None)))
+            if giver in eligible and holder in eligible}
+    if rows:
+        db.session.execute(insert(VoteElector), [
+            {"vote_id": vote.id, "member_id": row.id, "college_code": row.code, "country": row.country,
+             "proxy_holder_id": holders.get(row.id)} for row in rows])
+    vote.electorate_size = len(rows)
+    return len(rows)
+
+
+def open_vote(vote: Vote, *, actor: User, closes_at: datetime) -> int:
+    """Open the vote until ``closes_at``; freezes the electorate and e-mails the voters."""
+    if vote.status != VoteStatus.pending:
+        raise DomainError(_l("This vote has already been opened."))
+    assembly = vote.assembly
+    if assembly is not None and assembly.status not in (AssemblyStatus.convened, AssemblyStatus.in_session):
+        raise DomainError(_l("A vote opens only in a convened assembly."))
+    if closes_at <= utcnow():
+        raise DomainError(_l("The closing time must be in the future."), field="closes_at")
+    vote.status = VoteStatus.open
+    vote.opened_at = utcnow()
+    vote.closes_at = closes_at
+    if assembly is not None:
+        assembly.status = AssemblyStatus.in_session
+    db.session.flush()
+    size = freeze_electorate(vote)
+    db.session.flush()
+    audit.record("vote.opened", "vote", vote.id, actor=actor,
+                 after={"closes_at": closes_at, "electorate": size, "secret": vote.secret})
+    notify_voters(vote, "assembly/email/vote_opened.txt", _l("Vote open: %(title)s", title=vote_title(vote)))
+    return size
+
+
+def vote_title(vote: Vote) -> str:
+    return vote.resolution.title if vote.resolution is not None else str(_l("Vote %(id)s", id=vote.id))
+
+
+def voter_users(vote: Vote, *, only_missing: bool = False) -> list[User]:
+    """Representatives who cast in this vote: of each elector, or of its proxy holder's delegate."""
+    electors = select(VoteElector.member_id, VoteElector.proxy_holder_id).where(VoteElector.vote_id == vote.id)
+    if only_missing:
+        electors = electors.where(VoteElector.member_id.not_in(
+            select(Participation.member_id).where(Participation.vote_id == vote.id)))
+    rows = db.session.execute(electors).all()
+    own = {m for m, holder in rows if holder is None}
+    holders = {holder for _, holder in rows if holder is not None}
+    if not own and not holders:
+        return []
+    return list(db.session.scalars(select(User).where(User.active.is_(True), or_(
+        User.member_id.in_(own), and_(User.member_id.in_(holders), User.is_delegate.is_(True)))).order_by(User.id)))
+
+
+def notify_voters(vote: Vote, template: str, subject: object, *, only_missing: bool = False) -> int:
+    link = external_url("votes.ballot", vote_id=vote.id)
+    users = voter_users(vote, only_missing=only_missing)
+    for user in users:
+        send_mail(user, template, subject, vote=vote, title=vote_title(vote), link=link)
+    return len(users)
+
+
+def send_reminders(vote: Vote, *, actor: User | None) -> int:
+    """Remind the representatives of members that have not voted yet."""
+    if vote.status != VoteStatus.open:
+        raise DomainError(_l("Reminders are sent only while the vote is open."))
+    sent = notify_voters(vote, "assembly/email/vote_reminder.txt",
+                         _l("Reminder: vote on %(title)s", title=vote_title(vote)), only_missing=True)
+    vote.reminded_at = utcnow()
+    db.session.flush()
+    audit.record("vote.reminded", "vote", vote.id, actor=actor, after={"recipients": sent})
+    return sent
+
+
+# Casting -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    """One ballot a user may cast: for its own member or by proxy."""
+
+    member_id: int
+    member_name: str
+    by_proxy: bool
+    cast: bool
+
+
+def slots_for(user: User, vote: Vote) -> list[Slot]:
+    """The ballots this user may cast in this vote, with whether each is already cast (one query)."""
+    if user.member_id is None:
+        return []
+    own = and_(VoteElector.member_id == user.member_id, VoteElector.proxy_holder_id.is_(None))
+    condition = or_(own, VoteElector.proxy_holder_id == user.member_id) if user.is_delegate else own
+    rows = db.session.execute(
+        select(VoteElector.member_id, Member.name, VoteElector.proxy_holder_id, Participation.id)
+        .join(Member, VoteElector.member_id == Member.id)
+        .outerjoin(Participation, and_(Participation.vote_id == vote.id,
+                                       Participation.member_id == VoteElector.member_id))
+        .where(VoteElector.vote_id == vote.id, condition)
+        .order_by(VoteElector.proxy_holder_id.is_not(None), Member.name)).all()
+    return [Slot(member_id, name, holder is not None, participation is not None)
+            for member_id, name, holder, participation in rows]
+
+
+def gave_proxy_in(user: User, vote: Vote) -> str | None:
+    """Name of the member holding the proxy of the user's member in this vote, if any."""
+    if user.member_id is None:
+        return None
+    return db.session.scalar(
+        select(Member.name).join(VoteElector, VoteElector.proxy_holder_id == Member.id)
+        .where(VoteElector.vote_id == vote.id, VoteElector.member_id == user.member_id))
+
+
+def valid_choices(vote: Vote) -> tuple[str, ...]:
+    return OPTIONS
+
+
+def _insert_participation(values: dict[str, Any]) -> int | None:
+    """INSERT … ON CONFLICT (vote, member) DO NOTHING RETURNING id: the constraint decides."""
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (module.insert(Participation).values(**values)
+                 .on_conflict_do_nothing(index_elements=["vote_id", "member_id"]).returning(Participation.id))
+    return db.session.execute(statement).scalar()
+
+
+def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
+    """Cast ``choice`` for ``member_id``; returns the ballot's tracker.
+
+    Refused unless the vote is open, the member is in its frozen electorate and
+    ``actor`` casts for it (its delegate or alternate, or the delegate of the
+    member holding its proxy). Exactly one ballot per member, even under
+    concurrent requests.
+    """
+    row = db.session.execute(
+        select(Vote.status, Vote.closes_at, Vote.secret, Vote.per_college,
+               VoteElector.proxy_holder_id, VoteElector.college_code)
+        .join(VoteElector, and_(VoteElector.vote_id == Vote.id, VoteElector.member_id == member_id))
+        .where(Vote.id == vote_id)).first()
+    if row is None:
+        raise DomainError(_l("This organisation is not in the electorate of this vote."))
+    if row.status != VoteStatus.open or (row.closes_at is not None and row.closes_at <= utcnow()):
+        raise DomainError(_l("This vote is not open."))
+    if not may_cast_for(actor, member_id, row.proxy_holder_id):
+        raise DomainError(_l("You cannot cast a ballot for this organisation."))
+    if choice not in OPTIONS:
+        raise DomainError(_l("Choose one of the options."), field="choice")
+    participation = _insert_participation({
+        "vote_id": vote_id, "member_id": member_id, "cast_at": utcnow(), "cast_by_id": actor.id,
+        "open_choice": None if row.secret else choice})
+    if participation is None:
+        raise AlreadyCast(_l("A ballot has already been cast for this organisation: it counts once, as cast."))
+    tracker = secrets.token_hex(16)
+    db.session.execute(insert(Ballot).values(vote_id=vote_id, tracker=tracker, choice=choice,
+                                             college=row.college_code if row.per_college else ""))
+    return tracker
+
+
+def may_cast_for(user: User, member_id: int, proxy_holder_id: int | None) -> bool:
+    """The cast rule (DESIGN §3): own member unless it gave its proxy; or the holder's delegate."""
+    if user.member_id is None or not user.active:
+        return False
+    if proxy_holder_id is not None:
+        return user.member_id == proxy_holder_id and user.is_delegate
+    return user.member_id == member_id
+
+
+def turnout(vote: Vote) -> int:
+    """How many members have voted (a count only, live)."""
+    return db.session.scalar(select(func.count(Participation.id)).where(Participation.vote_id == vote.id)) or 0
+
+
+# Closing: seal and count ---------------------------------------------------------------
+
+def majority_rule(vote: Vote) -> MajorityRule:
+    resolution = vote.resolution
+    if resolution is None:
+        return MajorityRule()
+    return MajorityRule(MajorityBase(resolution.majority_base), resolution.threshold, resolution.double_majority)
+
+
+def quorum_rule_of(vote: Vote) -> QuorumRule:
+    assembly = vote.assembly
+    if assembly is None:
+        return QuorumRule()
+    return QuorumRule(Fraction(assembly.quorum_num, assembly.quorum_den),
+                      second_convocation=assembly.second_convocation)
+
+
+def compute_result(*, choices_by_college: list[tuple[str, str]], electorate_by_college: dict[str, int],
+                   participation: int, rule: MajorityRule, quorum: QuorumRule, final_hash: str) -> dict[str, Any]:
+    """The published result, from the sealed ballots alone (also used by the recount)."""
+    electorate = sum(electorate_by_college.values())
+    overall = tally((choice for _, choice in choices_by_college), electorate)
+    by_college: dict[str, Counts] = {}
+    if rule.double:
+        for code, size in electorate_by_college.items():
+            by_college[code] = tally((c for college, c in choices_by_college if college == code), size)
+    reached = quorum_reached(participation, electorate, quorum)
+    decision = decide(overall, rule, reached, by_college)
+    return {
+        "electorate": electorate,
+        "participation": participation,
+        "ballots": len(choices_by_college),
+        "quorum": {"ratio": str(quorum.ratio), "strict": quorum.strict,
+                   "second_convocation": quorum.second_convocation, "reached": reached},
+        "counts": {"for": overall.votes_for, "against": overall.against, "abstain": overall.abstain},
+        "rule": {"base": str(rule.base), "threshold": rule.threshold, "double_majority": rule.double},
+        "outcome": str(decision.outcome),
+        "overall_met": decision.overall_met,
+        "by_college": {code: {"electorate": c.electorate, "for": c.votes_for, "against": c.against,
+                              "abstain": c.abstain, "met": decision.colleges_met.get(code)}
+                       for code, c in sorted(by_college.items())},
+        "final_hash": final_hash,
+    }
+
+
+def seal_board(vote: Vote) -> list[board_rules.BoardEntry]:
+    """Sort the ballots by tracker and chain them; keep the final hash and the checkpoints."""
+    rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
+                              .where(Ballot.vote_id == vote.id)).all()
+    entries = board_rules.seal((tracker, choice, college) for tracker, choice, college in rows)
+    vote.final_hash = board_rules.final_hash(entries)
+    vote.board_checkpoints = [board_rules.GENESIS if i == 0 else entries[i - 1].hash
+                              for i in range(0, len(entries), CHECKPOINT)]
+    return entries
+
+
+def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
+    """Close, seal the board, count, publish; e-mails the voters that results are out."""
+    closed = db.session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == VoteStatus.open)
+                                .values(status=VoteStatus.closed, closed_at=utcnow())
+                                .execution_options(synchronize_session=False))
+    if closed.rowcount != 1:
+        raise DomainError(_l("This vote is not open."))
+    db.session.refresh(vote)
+    entries = seal_board(vote)
+    electorate_by_college = dict(db.session.execute(
+        select(VoteElector.college_code, func.count()).where(VoteElector.vote_id == vote.id)
+        .group_by(VoteElector.college_code)).all())
+    vote.result = compute_result(
+        choices_by_college=[(e.college, e.choice) for e in entries], electorate_by_college=electorate_by_college,
+        participation=turnout(vote), rule=majority_rule(vote), quorum=quorum_rule_of(vote),
+        final_hash=vote.final_hash or board_rules.GENESIS)
+    db.session.flush()
+    summary = {k: vote.result[k] for k in ("electorate", "participation", "counts", "outcome", "final_hash")}
+    audit.record("vote.closed", "vote", vote.id, actor=actor, after=summary)
+    notify_voters(vote, "assembly/email/results.txt", _l("Results: %(title)s", title=vote_title(vote)))
+    return vote.result
+
+
+# Reading the results and the board -------------------------------------------------------
+
+def participants(vote: Vote) -> list[tuple[str, str, str | None, bool]]:
+    """(member name, college, open choice, by proxy) of members that took part, by name."""
+    return [tuple(r) for r in db.session.execute(
+        select(Member.name, VoteElector.college_code, Participation.open_choice,
+               VoteElector.proxy_holder_id.is_not(None))
+        .join(Participation, Participation.member_id == Member.id)
+        .join(VoteElector, and_(VoteElector.vote_id == Participation.vote_id,
+                                VoteElector.member_id == Participation.member_id))
+        .where(Participation.vote_id == vote.id).order_by(Member.name)).all()]
+
+
+def electorate_by_college(vote: Vote) -> dict[str, int]:
+    return dict(db.session.execute(select(VoteElector.college_code, func.count())
+                                   .where(VoteElector.vote_id == vote.id).group_by(VoteElector.college_code)).all())
+
+
+def board_slice(vote: Vote, page: int, per_page: int) -> list[board_rules.BoardEntry]:
+    """Entries of one board page, chained from the nearest checkpoint (bounded work per page)."""
+    start = (page - 1) * per_page
+    checkpoint = start // CHECKPOINT
+    checkpoints = vote.board_checkpoints or [board_rules.GENESIS]
+    checkpoint = min(checkpoint, len(checkpoints) - 1)
+    skip = start - checkpoint * CHECKPOINT
+    rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
+                              .where(Ballot.vote_id == vote.id).order_by(Ballot.tracker)
+                              .offset(checkpoint * CHECKPOINT).limit(skip + per_page)).all()
+    entries = board_rules.seal(((t, c, col) for t, c, col in rows), previous=checkpoints[checkpoint])
+    return entries[skip:]
+
+
+def tracker_position(vote: Vote, tracker: str) -> int | None:
+    """1-based position of a tracker on the board, or None."""
+    exists = db.session.scalar(select(func.count()).select_from(Ballot).where(
+        Ballot.vote_id == vote.id, Ballot.tracker == tracker))
+    if not exists:
+        return None
+    before = db.session.scalar(select(func.count()).select_from(Ballot).where(
+        Ballot.vote_id == vote.id, Ballot.tracker < tracker)) or 0
+    return before + 1
+
+
+def resolution_of(vote_id: int) -> Resolution | None:
+    return db.session.scalar(select(Resolution).where(Resolution.vote_id == vote_id))
+
+
+def assembly_of(vote: Vote) -> Assembly | None:
+    return vote.assembly
