@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.assembly.board_routes import bp as board_bp
+    from app.assembly.minutes_routes import bp as minutes_bp
     from app.assembly.routes import bp as assembly_bp
     from app.assembly.vote_routes import bp as votes_bp
     from app.auth.routes import bp as auth_bp
@@ -85,14 +86,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assembly_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(minutes_bp)
     errors.init_app(app)
     layout.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:
+    from app.assembly.commands import votes_cli
     from app.core.commands import audit_cli, translate_cli
     from app.demo.commands import demo_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(votes_cli)
