@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assembly import board as board_rules
@@ -186,12 +186,32 @@ def valid_choices(vote: Vote) -> tuple[str, ...]:
 
 
 def _insert_participation(values: dict[str, Any]) -> int | None:
-    """INSERT … ON CONFLICT (vote, member) DO NOTHING RETURNING id: the constraint decides."""
+    """Record the participation if, and only if, the vote is open and the member has not voted.
+
+    One statement: ``INSERT … SELECT … WHERE the vote is open ON CONFLICT (vote,
+    member) DO NOTHING RETURNING id``. The unique constraint decides who was
+    first; the status test inside the same statement means a cast that waited
+    for ``close_vote``'s lock sees the vote closed and inserts nothing.
+    """
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = (module.insert(Participation).values(**values)
+    columns = list(values)
+    source = (select(*(literal(values[c], type_=Participation.__table__.c[c].type).label(c) for c in columns))
+              .where(select(Vote.id).where(Vote.id == values["vote_id"], Vote.status == VoteStatus.open).exists()))
+    statement = (module.insert(Participation).from_select(columns, source)
                  .on_conflict_do_nothing(index_elements=["vote_id", "member_id"]).returning(Participation.id))
     return db.session.execute(statement).scalar()
+
+
+def _lock_out_casts() -> None:
+    """Wait for casts in flight and hold new ones until the close commits (PostgreSQL).
+
+    SHARE mode conflicts with the ROW EXCLUSIVE lock every INSERT takes, so the
+    seal that follows sees every ballot of a committed cast and no other.
+    SQLite has a single writer: the close's write transaction already excludes casts.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE participations IN SHARE MODE"))
 
 
 def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
@@ -219,6 +239,8 @@ def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
         "vote_id": vote_id, "member_id": member_id, "cast_at": utcnow(), "cast_by_id": actor.id,
         "open_choice": None if row.secret else choice})
     if participation is None:
+        if db.session.scalar(select(Vote.status).where(Vote.id == vote_id)) != VoteStatus.open:
+            raise DomainError(_l("This vote is not open."))
         raise AlreadyCast(_l("A ballot has already been cast for this organisation: it counts once, as cast."))
     tracker = secrets.token_hex(16)
     db.session.execute(insert(Ballot).values(vote_id=vote_id, tracker=tracker, choice=choice,
@@ -298,6 +320,7 @@ def seal_board(vote: Vote) -> list[board_rules.BoardEntry]:
 
 def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     """Close, seal the board, count, publish; e-mails the voters that results are out."""
+    _lock_out_casts()
     closed = db.session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == VoteStatus.open)
                                 .values(status=VoteStatus.closed, closed_at=utcnow())
                                 .execution_options(synchronize_session=False))
