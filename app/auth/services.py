@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -88,8 +88,12 @@ def set_password(user: User, password: str, *, actor: User | None, action: str =
     audit.record(action, "user", user.id, actor=actor)
 
 
-def _external_url(endpoint: str, **values: str) -> str:
+def _external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for an e-mail, also from a command (no request: EXTERNAL_URL or localhost)."""
     base = current_app.config.get("EXTERNAL_URL")
+    if not has_request_context():
+        with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+            return url_for(endpoint, _external=True, **values)
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

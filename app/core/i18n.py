@@ -1,13 +1,15 @@
 """Language choice: the user's saved choice, then the session, then the browser."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     """Locale for this request; French when nothing says otherwise."""
     languages: tuple[str, ...] = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a command: e-mails choose their own locale (force_locale)
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

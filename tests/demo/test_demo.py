@@ -155,3 +155,23 @@ def test_existing_account_blocks_the_load(app: Flask, runner) -> None:  # noqa: 
     assert "not loaded" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Member.id))) == 0
+
+
+def test_demo_assemblies_show_results_a_proxy_and_an_open_vote(app: Flask) -> None:
+    from app.assembly import voting
+    from app.assembly.models import Assembly, Ballot, Participation, Proxy, Vote
+
+    with app.app_context():
+        load_demo(demo_mode=False)
+        db.session.commit()
+        statuses = sorted(db.session.scalars(select(Assembly.status)))
+        assert statuses == ["closed", "in_session"]
+        closed = db.session.scalars(select(Vote).where(Vote.status == "closed")).all()
+        assert [v.result["outcome"] for v in closed] == ["adopted", "adopted"]
+        assert db.session.scalar(select(func.count()).select_from(Ballot)) == \
+            db.session.scalar(select(func.count()).select_from(Participation))
+        delegate = db.session.scalar(select(User).where(User.email == "delegate@demo.example.org"))
+        proxy = db.session.scalar(select(Proxy))
+        assert proxy.holder_id == delegate.member_id
+        open_vote = db.session.scalar(select(Vote).where(Vote.status == "open"))
+        assert [s.by_proxy for s in voting.slots_for(delegate, open_vote)] == [False, True]

@@ -1,0 +1,129 @@
+"""Demo assemblies: last June's ordinary assembly (closed, with results and boards)
+and an extraordinary assembly convened now, with a proxy and an open vote.
+
+The agenda follows the seed: the seven shared challenges adopted by the
+assembly of members, and the statutes' bodies (seed 003).
+"""
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from app.assembly import services, voting
+from app.assembly.models import AgendaItem, Assembly, AssemblyKind, AssemblyStatus, PresenceStatus, VoteElector
+from app.auth.models import User
+from app.core.models import OutboxMessage
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.members.models import Member, MemberStatus
+
+CHALLENGES_TEXT = (
+    "L'Assemblée des membres adopte les sept défis communs du programme pour les dix ans à venir :\n"
+    "1. Faire évoluer le modèle d'éducation pour y intégrer davantage la citoyenneté, la lutte contre les "
+    "discriminations, les droits humains, l'écologie et le genre.\n"
+    "2. Favoriser le lien entre l'éducation formelle, informelle et non-formelle à travers le renforcement des "
+    "associations d'éducation populaire.\n"
+    "3. Renforcer l'égalité des droits pour permettre un meilleur accès pour tous à l'éducation.\n"
+    "4. Contribuer à l'élaboration et l'application d'une loi sur l'économie sociale et solidaire.\n"
+    "5. Contribuer à promouvoir l'emploi décent et durable en adéquation avec les enjeux territoriaux.\n"
+    "6. Contribuer à améliorer l'employabilité des demandeurs d'emploi pour faciliter le lien entre l'offre "
+    "et la demande.\n"
+    "7. Diffuser et inspirer une méthode de travail PCPA à l'échelle nationale."
+)
+
+
+def _resolution(item: AgendaItem, actor: User, *, title_fr: str, title_en: str, title_ar: str, text_fr: str,
+                preset: tuple[str, str], double: bool = False, secret: bool = True):  # noqa: ANN202
+    return services.save_resolution(item, None, actor=actor, data={
+        "title_fr": title_fr, "title_en": title_en, "title_ar": title_ar, "text_fr": text_fr,
+        "majority_base": preset[0], "threshold": preset[1], "double_majority": double, "secret": secret})
+
+
+def _assembly(actor: User, *, title: str, kind: AssemblyKind, starts_at: datetime, place: str,
+              items: list[str]) -> Assembly:
+    assembly = services.create_assembly(actor=actor, data={
+        "title": title, "kind": kind, "starts_at": starts_at, "place": place, "online": True})
+    for title_ in items:
+        services.add_agenda_item(assembly, actor=actor, title=title_)
+    db.session.flush()
+    db.session.refresh(assembly)
+    return assembly
+
+
+def _cast_all(vote_id: int, rng: random.Random, weights: tuple[int, int, int], share: float) -> None:
+    """Cast for a share of the frozen electorate, as each member's delegate (or proxy holder's)."""
+    rows = db.session.execute(select(VoteElector.member_id, VoteElector.proxy_holder_id)
+                              .where(VoteElector.vote_id == vote_id).order_by(VoteElector.member_id)).all()
+    delegates = {u.member_id: u for u in db.session.scalars(select(User).where(User.is_delegate.is_(True)))}
+    for member_id, holder in rows:
+        if rng.random() > share:
+            continue
+        actor = delegates.get(holder or member_id)
+        if actor is None:
+            continue
+        choice = rng.choices(("for", "against", "abstain"), weights=weights)[0]
+        voting.cast(vote_id, member_id, choice, actor=actor)
+
+
+def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.Random) -> None:
+    """Both demo assemblies, through the same services the pages use."""
+    now = utcnow()
+    outbox_before = db.session.scalar(select(db.func.max(OutboxMessage.id))) or 0
+    active = list(db.session.scalars(select(Member).where(Member.status == MemberStatus.active)
+                                     .order_by(Member.id)))
+
+    # 1. Last ordinary assembly: closed, two resolutions counted.
+    past = _assembly(secretariat, title="Assemblée plénière ordinaire 2026", kind=AssemblyKind.ordinary,
+                     starts_at=now + timedelta(days=16), place="Tunis, Maison des associations",
+                     items=["Rapport moral et financier 2025", "Les sept défis communs du programme"])
+    services.convene(past, actor=secretariat)
+    for member in active:
+        status = PresenceStatus.present if rng.random() < 0.7 else PresenceStatus.absent
+        if status == PresenceStatus.present:
+            services.set_presence(past, member, actor=secretariat, status=status)
+    report = _resolution(past.agenda[0], secretariat, title_fr="Approbation du rapport moral et financier 2025",
+                         title_en="Approval of the 2025 activity and financial report",
+                         title_ar="المصادقة على التقرير الأدبي والمالي لسنة 2025",
+                         text_fr="L'Assemblée approuve le rapport moral et financier de l'exercice 2025.",
+                         preset=("expressed", "half"), secret=False)
+    challenges = _resolution(past.agenda[1], secretariat, title_fr="Adoption des sept défis communs",
+                             title_en="Adoption of the seven shared challenges",
+                             title_ar="اعتماد التحديات السبعة المشتركة", text_fr=CHALLENGES_TEXT,
+                             preset=("expressed", "two_thirds"), double=True)
+    for resolution, weights in ((report, (8, 1, 1)), (challenges, (14, 1, 2))):
+        voting.open_vote(resolution.vote, actor=secretariat, closes_at=now + timedelta(hours=2))
+        _cast_all(resolution.vote_id, rng, weights, share=0.8)
+        voting.close_vote(resolution.vote, actor=secretariat)
+    services.close_assembly(past, actor=secretariat)
+    # Dated in the past, as it happened (the services stamp "now").
+    held = datetime(2026, 6, 13, 9, 0, tzinfo=UTC)
+    past.starts_at, past.convened_at = held, held - timedelta(days=21)
+    for resolution in (report, challenges):
+        resolution.vote.opened_at = held + timedelta(hours=2)
+        resolution.vote.closes_at = resolution.vote.closed_at = held + timedelta(hours=3)
+
+    # 2. Extraordinary assembly convened now: a proxy to the demo delegate's member, one vote open.
+    coming = _assembly(secretariat, title="Assemblée plénière extraordinaire — règlement des appels à projets",
+                       kind=AssemblyKind.extraordinary, starts_at=now + timedelta(days=20),
+                       place="Paris, Maison des initiatives étudiantes",
+                       items=["Adoption du règlement des appels à projets", "Calendrier des élections du comité"])
+    services.convene(coming, actor=secretariat)
+    giver = next(m for m in active if m.id != delegate_member.id and m.college_id == delegate_member.college_id)
+    giver_delegate = db.session.scalar(select(User).where(User.member_id == giver.id, User.is_delegate.is_(True)))
+    services.give_proxy(coming, actor=giver_delegate, giver=giver, holder=delegate_member)
+    rules = _resolution(coming.agenda[0], secretariat, title_fr="Adoption du règlement des appels à projets",
+                        title_en="Adoption of the rules for calls for projects",
+                        title_ar="اعتماد نظام طلبات المشاريع",
+                        text_fr="L'Assemblée adopte le règlement co-construit par le comité de pilotage : "
+                                "critères d'éligibilité, de sélection et de financement des projets.",
+                        preset=("expressed", "two_thirds"))
+    _resolution(coming.agenda[1], secretariat, title_fr="Calendrier des élections du comité de pilotage",
+                title_en="Timetable of the steering-committee elections",
+                title_ar="رزنامة انتخابات لجنة القيادة", text_fr="", preset=("expressed", "half"))
+    voting.open_vote(rules.vote, actor=secretariat, closes_at=now + timedelta(days=20, hours=4))
+    # The demo's mail history stays short: only what a user would act on remains in the outbox.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
+    db.session.flush()
+    assert coming.status == AssemblyStatus.in_session
