@@ -2,7 +2,17 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
+
+
+def _escaped_html(self: LazyString) -> Markup:
+    """Flask-Babel marks a lazy string safe as is; ours may carry user data (a member's name), so escape it."""
+    return escape(str(self))
+
+
+LazyString.__html__ = _escaped_html  # type: ignore[method-assign]
 
 
 def select_locale() -> str:

@@ -18,3 +18,14 @@ def test_directory_lists_members(client, world):
     login(client, world.emails["delegate"])
     html = client.get("/members").get_data(as_text=True)
     assert "Association des Jeunes de Gafsa" in html
+
+
+def test_lazy_messages_carrying_user_data_are_escaped(app) -> None:  # noqa: ANN001
+    """A translated message with a member's name in it must not inject HTML."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext as _l
+
+    with app.test_request_context():
+        message = _l("%(name)s is not an active member.", name="<img src=x onerror=alert(1)>")
+        html = render_template_string("{{ message }}", message=message)
+    assert "<img" not in html and "&lt;img" in html
