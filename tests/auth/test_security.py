@@ -71,7 +71,20 @@ def test_attempt_after_the_limit_gets_429_page(limited_app: Flask, path: str, da
     # Only sending the form is counted: the page still shows, and another address is not blocked.
     assert client.get(path, headers=headers).status_code == 200
     other = limited_app.test_client()
-    assert other.post(path, data=data, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code in (200, 302)
+    other_account = dict(data, email="someone-else@example.org")
+    assert other.post(path, data=other_account, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code in (200, 302)
+
+
+def test_sign_in_attempts_are_also_limited_per_account(limited_app: Flask) -> None:
+    """Guesses against one account spread over many IP addresses are limited too."""
+    allowed = _per_minute(limited_app)
+    data = {"email": "target@example.org", "password": "wrong password"}
+    for attempt in range(allowed):
+        client = limited_app.test_client()
+        response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": f"192.0.2.{attempt + 1}"})
+        assert response.status_code == 200, attempt
+    last = limited_app.test_client().post("/login", data=data, environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert last.status_code == 429
 
 
 def test_correct_password_is_refused_too_once_limited(limited_app: Flask) -> None:
