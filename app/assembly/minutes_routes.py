@@ -1,6 +1,37 @@
-"""The minutes of an assembly as a PDF."""
+"""The minutes of an assembly: an HTML page and the same document as a PDF."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort
+from flask_login import current_user
+
+from app.assembly import minutes as minutes_doc
+from app.assembly.models import Assembly, AssemblyStatus
+from app.core.permissions import can, require
+from app.extensions import db
 
 bp = Blueprint("minutes", __name__, template_folder="templates")
+
+
+def _assembly_or_404(assembly_id: int) -> Assembly:
+    """A draft is the secretariat's work in progress: members see an assembly once it is convened."""
+    assembly = db.get_or_404(Assembly, assembly_id)
+    if assembly.status == AssemblyStatus.draft and not can(current_user, "assembly.manage"):
+        abort(404)
+    return assembly
+
+
+@bp.route("/assemblies/<int:assembly_id>/minutes")
+@require("minutes.download")
+def preview(assembly_id: int) -> str:
+    return minutes_doc.render_html(minutes_doc.gather(_assembly_or_404(assembly_id)))
+
+
+@bp.route("/assemblies/<int:assembly_id>/minutes.pdf")
+@require("minutes.download")
+def pdf(assembly_id: int) -> Response:
+    assembly = _assembly_or_404(assembly_id)
+    content = minutes_doc.render_pdf(minutes_doc.gather(assembly))
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="minutes-{assembly.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
