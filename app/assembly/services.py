@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.assembly.models import (
@@ -22,11 +22,13 @@ from app.assembly.models import (
     Assembly,
     AssemblyDocument,
     AssemblyStatus,
+    Participation,
     Presence,
     PresenceStatus,
     Proxy,
     Resolution,
     Vote,
+    VoteElector,
     VoteStatus,
 )
 from app.assembly.rules import MajorityBase, QuorumRule, quorum_reached
@@ -34,9 +36,11 @@ from app.auth.models import User
 from app.auth.services import external_url, send_mail
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members.models import Member, MemberStatus
+from app.members.rules import name_key
 
 ASSEMBLY_FIELDS = ("kind", "title", "starts_at", "place", "online", "notice_days", "quorum_num", "quorum_den",
                    "second_convocation", "max_proxies", "minutes_notes")
@@ -104,6 +108,13 @@ def convened_users(statuses: tuple[MemberStatus, ...] = CONVENED_STATUSES) -> li
         .where(Member.status.in_(statuses), User.active.is_(True)).order_by(User.id)))
 
 
+def convened_users_count() -> int:
+    """How many people a convocation would be sent to (the convene page asks before sending)."""
+    return db.session.scalar(
+        select(func.count(User.id)).join(Member, User.member_id == Member.id)
+        .where(Member.status.in_(CONVENED_STATUSES), User.active.is_(True))) or 0
+
+
 def convene(assembly: Assembly, *, actor: User, accept_short_notice: bool = False) -> int:
     """Send the convocation; refuses a short notice unless the secretariat accepted it.
 
@@ -169,9 +180,12 @@ def move_agenda_item(item: AgendaItem, *, actor: User, offset: int) -> None:
         return
     other = items[other_index]
     a, b = item.position, other.position
-    item.position = -1  # step aside: (assembly, position) is unique
+    # (assembly, position) is unique and the unit of work orders updates by key: one move per flush.
+    item.position = -1
     db.session.flush()
-    other.position, item.position = a, b
+    other.position = a
+    db.session.flush()
+    item.position = b
     db.session.flush()
     audit.record("agenda.item_moved", "assembly", item.assembly_id, actor=actor,
                  after={"title": item.title, "position": item.position})
@@ -188,7 +202,9 @@ def remove_agenda_item(item: AgendaItem, *, actor: User) -> None:
 
 
 def documents_dir() -> Path:
-    path = Path(current_app.instance_path) / "documents"
+    """Where uploaded documents are kept: ``ASSEMBLY_DOCUMENTS_DIR``, by default instance/documents."""
+    configured = current_app.config.get("ASSEMBLY_DOCUMENTS_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "documents"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -278,6 +294,8 @@ def confirm_attendance(assembly: Assembly, *, actor: User) -> Presence:
         raise DomainError(_l("Only a member's representatives confirm its attendance."))
     if assembly.status not in (AssemblyStatus.convened, AssemblyStatus.in_session):
         raise DomainError(_l("Attendance can be confirmed once the assembly is convened and until it closes."))
+    if not assembly.online:
+        raise DomainError(_l("This assembly is not held online: the secretariat records attendance."))
     if live_proxy_of(assembly, actor.member_id) is not None:
         raise DomainError(_l("Your organisation gave its proxy: revoke it first to attend."))
     presence = _presence(assembly, actor.member_id)
@@ -336,7 +354,7 @@ def give_proxy(assembly: Assembly, *, actor: User, giver: Member, holder: Member
     carried = db.session.scalar(select(func.count(Proxy.id)).where(
         Proxy.assembly_id == assembly.id, Proxy.holder_id == holder.id, Proxy.revoked_at.is_(None)))
     if carried >= assembly.max_proxies:
-        raise DomainError(_l("%(name)s already holds the maximum of %(max)s proxies.", name=holder.name,
+        raise DomainError(_l("%(name)s already holds as many proxies as the statutes allow (%(max)s).", name=holder.name,
                              max=assembly.max_proxies), field="holder_id")
     proxy = Proxy(assembly_id=assembly.id, giver_id=giver.id, holder_id=holder.id, created_by_id=actor.id)
     db.session.add(proxy)
@@ -413,3 +431,104 @@ def upcoming_assemblies(limit: int = 5) -> list[Assembly]:
     return list(db.session.scalars(
         select(Assembly).where(Assembly.status.in_((AssemblyStatus.convened, AssemblyStatus.in_session)))
         .order_by(Assembly.starts_at).limit(limit)))
+
+
+# Pages: bounded reads ------------------------------------------------------------------
+
+def visible_assemblies(user: User) -> Select[tuple[Assembly]]:
+    """Newest first; drafts only for the secretariat."""
+    query = select(Assembly).order_by(Assembly.starts_at.desc(), Assembly.id.desc())
+    if not can(user, "assembly.manage"):
+        query = query.where(Assembly.status != AssemblyStatus.draft)
+    return query
+
+
+def assembly_page(assembly_id: int) -> Assembly | None:
+    """An assembly with its agenda, resolutions, votes and documents (a fixed number of queries)."""
+    return db.session.scalar(
+        select(Assembly).where(Assembly.id == assembly_id)
+        .options(selectinload(Assembly.agenda).selectinload(AgendaItem.resolutions).selectinload(Resolution.vote),
+                 selectinload(Assembly.documents))
+        .execution_options(populate_existing=True))
+
+
+_RULE_WORDS = {
+    (MajorityBase.expressed, "half"): _l("More than half of the votes cast, abstentions excluded"),
+    (MajorityBase.cast, "half"): _l("More than half of the votes cast, abstentions included"),
+    (MajorityBase.electorate, "half"): _l("More than half of the electorate"),
+    (MajorityBase.expressed, "two_thirds"): _l("At least two thirds of the votes cast, abstentions excluded"),
+    (MajorityBase.cast, "two_thirds"): _l("At least two thirds of the votes cast, abstentions included"),
+    (MajorityBase.electorate, "two_thirds"): _l("At least two thirds of the electorate"),
+}
+
+
+def majority_in_words(resolution: Resolution) -> str:
+    """The majority rule as a sentence for members (the rule itself stays data)."""
+    words = str(_RULE_WORDS[(MajorityBase(resolution.majority_base), resolution.threshold)])
+    if resolution.double_majority:
+        words = str(_l("%(rule)s, overall and within each college", rule=words))
+    return words
+
+
+def proxy_holder_choices(giver: Member) -> list[tuple[int, str]]:
+    """Active members that could hold ``giver``'s proxy (the service checks cap and chains)."""
+    return [(row.id, row.name) for row in db.session.execute(
+        select(Member.id, Member.name).where(Member.status == MemberStatus.active, Member.id != giver.id)
+        .order_by(Member.name))]
+
+
+def presence_rows(assembly: Assembly, member_ids: list[int]) -> tuple[dict[int, Presence], dict[int, str]]:
+    """For a page of members: their presence and the holder of their live proxy (two queries)."""
+    if not member_ids:
+        return {}, {}
+    presences = {p.member_id: p for p in db.session.scalars(
+        select(Presence).where(Presence.assembly_id == assembly.id, Presence.member_id.in_(member_ids)))}
+    holders = dict(db.session.execute(
+        select(Proxy.giver_id, Member.name).join(Member, Proxy.holder_id == Member.id)
+        .where(Proxy.assembly_id == assembly.id, Proxy.revoked_at.is_(None), Proxy.giver_id.in_(member_ids))).all())
+    return presences, holders
+
+
+def convened_members_query(search: str = "") -> Select[tuple[Member]]:
+    """Members whose attendance is recorded (active or suspended), by name, optionally searched."""
+    query = select(Member).where(Member.status.in_(CONVENED_STATUSES)).order_by(Member.name, Member.id)
+    if search.strip():
+        query = query.where(or_(Member.name_key.contains(name_key(search), autoescape=True),
+                                func.lower(Member.acronym).contains(search.strip().lower(), autoescape=True)))
+    return query
+
+
+@dataclass(frozen=True)
+class PendingBallot:
+    """A ballot the user may still cast in an open vote (home page)."""
+
+    vote_id: int
+    title: str
+    member_name: str
+    by_proxy: bool
+    closes_at: datetime | None
+
+
+def pending_ballots(user: User) -> list[PendingBallot]:
+    """Open votes where the user may still cast, one row per ballot (one query).
+
+    Mirrors ``voting.slots_for``: own member unless it gave its proxy; for a
+    delegate, also the members whose proxy its member holds.
+    """
+    if user.member_id is None:
+        return []
+    own = and_(VoteElector.member_id == user.member_id, VoteElector.proxy_holder_id.is_(None))
+    condition = or_(own, VoteElector.proxy_holder_id == user.member_id) if user.is_delegate else own
+    rows = db.session.execute(
+        select(Vote.id, Vote.closes_at, Resolution, Member.name, VoteElector.proxy_holder_id)
+        .join(VoteElector, VoteElector.vote_id == Vote.id)
+        .join(Member, VoteElector.member_id == Member.id)
+        .outerjoin(Resolution, Resolution.vote_id == Vote.id)
+        .outerjoin(Participation, and_(Participation.vote_id == Vote.id,
+                                       Participation.member_id == VoteElector.member_id))
+        .where(Vote.status == VoteStatus.open, or_(Vote.closes_at.is_(None), Vote.closes_at > utcnow()),
+               Participation.id.is_(None), condition)
+        .order_by(Vote.closes_at, Vote.id, VoteElector.proxy_holder_id.is_not(None), Member.name)).all()
+    return [PendingBallot(vote_id, resolution.title if resolution is not None else str(_l("Vote %(id)s", id=vote_id)),
+                          name, holder is not None, closes_at)
+            for vote_id, closes_at, resolution, name, holder in rows]
