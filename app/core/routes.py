@@ -20,9 +20,11 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @require("home.view")
 def home():
+    from app.assembly.services import pending_ballots, upcoming_assemblies
     from app.members.services import home_summary
 
-    return render_template("core/home.html", summary=home_summary(current_user))
+    return render_template("core/home.html", summary=home_summary(current_user),
+                           assemblies=upcoming_assemblies(), ballots=pending_ballots(current_user))
 
 
 @bp.route("/language", methods=["POST"])
