@@ -1,16 +1,275 @@
-"""Results, the public bulletin board, its JSON export and tracker lookup."""
+"""Results, the public bulletin board, its JSON export and tracker lookup.
+
+The board and its export are public (no sign-in): anyone can check a closed
+vote. Nothing is shown before the close but the turnout, a count. On a secret
+vote no page pairs a member with a choice: members who took part are listed
+apart from the ballots, by name only.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.assembly import board as board_rules
+from app.assembly import voting
+from app.assembly.models import Ballot, Vote, VoteStatus
+from app.assembly.recount import FORMAT
+from app.assembly.rules import THRESHOLDS, MajorityBase, Outcome
+from app.core.permissions import require
+from app.extensions import db
+from app.members.models import College
 
 bp = Blueprint("board", __name__, template_folder="templates")
 
+#: Board rows per page unless ``BOARD_PAGE_SIZE`` says otherwise.
+DEFAULT_PAGE_SIZE = 100
+#: What a tracker typed by a voter may look like once spaces and dashes are dropped.
+TRACKER_PATTERN = re.compile(r"[0-9a-f]{1,64}")
+
+CHOICE_LABELS = {"for": _l("For"), "against": _l("Against"), "abstain": _l("Abstain")}
+OUTCOME_LABELS = {Outcome.adopted: _l("Adopted"), Outcome.rejected: _l("Rejected"),
+                  Outcome.no_quorum: _l("Quorum not reached")}
+RULE_TEXTS = {
+    (MajorityBase.expressed, "half"): _l("More than half of the votes cast, excluding abstentions"),
+    (MajorityBase.expressed, "two_thirds"): _l("At least two thirds of the votes cast, excluding abstentions"),
+    (MajorityBase.cast, "half"): _l("More than half of all votes cast, abstentions included"),
+    (MajorityBase.cast, "two_thirds"): _l("At least two thirds of all votes cast, abstentions included"),
+    (MajorityBase.electorate, "half"): _l("More than half of the electorate"),
+    (MajorityBase.electorate, "two_thirds"): _l("At least two thirds of the electorate"),
+}
+
+
+def _vote_or_404(vote_id: int) -> Vote:
+    return db.get_or_404(Vote, vote_id)
+
+
+def _public_vote_or_404(vote_id: int) -> Vote:
+    """A vote as the public pages show it: a vote never opened is not announced to visitors (404)."""
+    vote = _vote_or_404(vote_id)
+    if vote.status == VoteStatus.pending and not current_user.is_authenticated:
+        abort(404)
+    return vote
+
+
+def _published(vote: Vote) -> bool:
+    return vote.is_closed and vote.result is not None
+
+
+def _college_names(codes: set[str]) -> dict[str, str]:
+    """Code -> name in the reader's language, for the colleges shown (one query)."""
+    if not codes:
+        return {}
+    return {c.code: c.name for c in db.session.scalars(select(College).where(College.code.in_(codes)))}
+
+
+# Results ------------------------------------------------------------------------------
+
+def rule_text(rule: dict[str, Any]) -> str:
+    """The majority rule of a published result, in words."""
+    text = str(RULE_TEXTS[(MajorityBase(rule["base"]), rule["threshold"])])
+    if rule.get("double_majority"):
+        text = _("%(rule)s, also within each college that has electors", rule=text)
+    return text
+
+
+def quorum_text(quorum: dict[str, Any]) -> str:
+    if quorum["second_convocation"]:
+        return _("Second convocation: no quorum required")
+    ratio = Fraction(quorum["ratio"])
+    if quorum["strict"]:
+        return _("More than %(ratio)s of the electorate must take part", ratio=f"{ratio.numerator}/{ratio.denominator}")
+    return _("At least %(ratio)s of the electorate must take part", ratio=f"{ratio.numerator}/{ratio.denominator}")
+
+
+def minimum_needed(share: Fraction, strict: bool, base: int) -> int | None:
+    """The fewest votes reaching ``share`` of ``base`` (exact), or None when the base is empty."""
+    if base <= 0:
+        return None
+    exact = share * base
+    return math.floor(exact) + 1 if strict else math.ceil(exact)
+
+
+def base_count(counts: dict[str, int], base: str, electorate: int) -> int:
+    return {"expressed": counts["for"] + counts["against"],
+            "cast": counts["for"] + counts["against"] + counts["abstain"],
+            "electorate": electorate}[base]
+
 
 @bp.route("/votes/<int:vote_id>/results")
+@require("vote.results")
 def results(vote_id: int):
-    return "TODO"
+    vote = _vote_or_404(vote_id)
+    if not _published(vote):
+        return render_template("assembly/results.html", vote=vote, resolution=vote.resolution, result=None,
+                               turnout=voting.turnout(vote) if vote.is_open else None)
+    result = vote.result
+    threshold = THRESHOLDS[result["rule"]["threshold"]]
+    base = base_count(result["counts"], result["rule"]["base"], result["electorate"])
+    quorum = result["quorum"]
+    quorum_needed = (None if quorum["second_convocation"] else
+                     minimum_needed(Fraction(quorum["ratio"]), quorum["strict"], result["electorate"]))
+    by_college = [
+        {"code": code, **row, "base": base_count(row, result["rule"]["base"], row["electorate"]),
+         "needed": minimum_needed(threshold.ratio, threshold.strict,
+                                  base_count(row, result["rule"]["base"], row["electorate"]))}
+        for code, row in result["by_college"].items()]
+    participants = voting.participants(vote)
+    names = _college_names({row["code"] for row in by_college} | {p[1] for p in participants})
+    return render_template(
+        "assembly/results.html", vote=vote, resolution=vote.resolution, result=result,
+        rule_text=rule_text(result["rule"]), quorum_text=quorum_text(quorum), quorum_needed=quorum_needed,
+        base=base, needed=minimum_needed(threshold.ratio, threshold.strict, base),
+        outcome_label=OUTCOME_LABELS[Outcome(result["outcome"])], by_college=by_college, college_names=names,
+        participants=participants, choice_labels=CHOICE_LABELS)
+
+
+# The bulletin board ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoardPage:
+    """What the ``pager`` macro needs."""
+
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def first_position(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+
+def page_size() -> int:
+    return max(1, int(current_app.config.get("BOARD_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
+
+
+def normalise_tracker(raw: str) -> str:
+    """A tracker as typed (spaces, dashes, capitals) in its canonical form."""
+    return re.sub(r"[\s\-]", "", raw).lower()
 
 
 @bp.route("/votes/<int:vote_id>/board")
 def board(vote_id: int):
-    return "TODO"
+    """Public: the sealed board, page by page, with tracker lookup."""
+    vote = _public_vote_or_404(vote_id)
+    if not _published(vote):
+        return render_template("assembly/board.html", vote=vote, resolution=vote.resolution, sealed=False,
+                               turnout=voting.turnout(vote) if vote.is_open else None)
+    per_page = page_size()
+    total = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    raw_tracker = request.args.get("tracker", "")
+    tracker = normalise_tracker(raw_tracker)
+    position: int | None = None
+    target: int | None = None
+    if raw_tracker.strip():
+        position = voting.tracker_position(vote, tracker) if TRACKER_PATTERN.fullmatch(tracker) else None
+        if position is not None:
+            target = (position - 1) // per_page + 1
+            if "page" not in request.args:  # a lookup: go to the tracker's page and row
+                return redirect(url_for("board.board", vote_id=vote.id, page=target, tracker=tracker,
+                                        _anchor=f"ballot-{tracker}"))
+    current = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = BoardPage(current, pages, per_page)
+    entries = voting.board_slice(vote, current, per_page) if total else []
+    members = [p[0] for p in voting.participants(vote)]
+    return render_template("assembly/board.html", vote=vote, resolution=vote.resolution, sealed=True,
+                           entries=entries, page=page, total=total, members=members,
+                           looked_up=raw_tracker.strip(), tracker=tracker if position else "", position=position,
+                           target_page=target, choice_labels=CHOICE_LABELS, final_hash=vote.final_hash)
+
+
+# The JSON export ------------------------------------------------------------------------
+
+def iso_utc(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def export_board(vote: Vote) -> dict[str, Any]:
+    """The ``pcpa-board/1`` document of a closed vote: the exact input of ``flask votes recount``.
+
+    Built from the database as it is now (the chain is recomputed from the
+    ballots, sorted by tracker) next to the final hash and result published at
+    the close, so a ballot changed after the close shows up in the recount.
+    Lists are in code-point order, so the same vote always gives the same bytes.
+    """
+    result = vote.result or {}
+    rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
+                              .where(Ballot.vote_id == vote.id)).all()
+    entries = board_rules.seal((tracker, choice, college) for tracker, choice, college in rows)
+    taking_part = sorted(voting.participants(vote), key=lambda p: (p[0], p[1]))
+    resolution = vote.resolution
+    assembly = vote.assembly
+
+    def participant(name: str, college: str, choice: str | None) -> dict[str, Any]:
+        item: dict[str, Any] = {"member": name, "college": college}
+        if not vote.secret:
+            item["choice"] = choice
+        return item
+
+    def ballot(entry: board_rules.BoardEntry) -> dict[str, Any]:
+        item = {"tracker": entry.tracker}
+        if entry.college:
+            item["college"] = entry.college
+        item.update(choice=entry.choice, hash=entry.hash)
+        return item
+
+    quorum = result.get("quorum", {})
+    by_college = dict(sorted(voting.electorate_by_college(vote).items()))
+    return {
+        "format": FORMAT,
+        "vote": {
+            "id": vote.id,
+            "title": resolution.title_fr if resolution is not None else f"Vote {vote.id}",
+            "assembly": {"id": assembly.id, "title": assembly.title} if assembly is not None else None,
+            "secret": vote.secret,
+            "opened_at": iso_utc(vote.opened_at),
+            "closed_at": iso_utc(vote.closed_at),
+        },
+        "rules": {
+            "majority": result.get("rule"),
+            "quorum": {key: quorum.get(key) for key in ("ratio", "strict", "second_convocation")},
+        },
+        "electorate": {"size": vote.electorate_size or 0, "by_college": by_college},
+        "participants": [participant(name, college, choice) for name, college, choice, _proxy in taking_part],
+        "ballots": [ballot(entry) for entry in entries],
+        "final_hash": vote.final_hash or board_rules.GENESIS,
+        "result": vote.result,
+    }
+
+
+@bp.route("/votes/<int:vote_id>/board.json")
+def board_json(vote_id: int):
+    """Public: the board as a file, once the vote is closed (409 before)."""
+    vote = _public_vote_or_404(vote_id)
+    if not _published(vote):
+        return jsonify(error=_("The bulletin board is published when the vote closes.")), 409
+    body = json.dumps(export_board(vote), ensure_ascii=False, indent=1)
+    return Response(body + "\n", mimetype="application/json",
+                    headers={"Content-Disposition": f'inline; filename="vote-{vote.id}-board.json"'})

@@ -1,0 +1,248 @@
+"""Recount a vote from its exported bulletin board alone: no database, no application.
+
+The export (``/votes/<id>/board.json``, format ``pcpa-board/1``) carries the
+rules, the frozen electorate per college, the members who took part, every
+ballot (tracker, choice, chain hash, and the college when the vote needs
+per-college counts), the final hash and the published result. ``recount``
+checks the chain and its order, the final hash, that there are as many ballots
+as members who took part, recomputes the result with the same pure function
+that published it, and lists every difference. Anyone can reproduce it: the
+chain is described in ``app/assembly/board.py`` and in the README.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from app.assembly import board as board_rules
+from app.assembly.rules import OPTIONS, THRESHOLDS, MajorityBase, MajorityRule, QuorumRule
+from app.assembly.voting import compute_result
+
+FORMAT = "pcpa-board/1"
+#: Problems of one kind listed one by one before they are summed up (a tampered board can have thousands).
+MAX_LISTED = 10
+
+
+class BoardFormatError(ValueError):
+    """The file cannot be read or is not a ``pcpa-board/1`` document."""
+
+
+# Reading ------------------------------------------------------------------------------
+
+def load(path: str | Path) -> dict[str, Any]:
+    """Read and check the shape of an exported board file (``-`` reads standard input)."""
+    try:
+        if str(path) == "-":
+            import sys
+
+            raw = sys.stdin.buffer.read()
+        else:
+            raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise BoardFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse(raw)
+
+
+def parse(raw: bytes | str) -> dict[str, Any]:
+    """Decode JSON and check it is a ``pcpa-board/1`` document."""
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BoardFormatError(f"not JSON: {exc}") from exc
+    check_format(document)
+    return document
+
+
+def _fail(where: str, what: str) -> None:
+    raise BoardFormatError(f"{where}: {what}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _need(mapping: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in mapping:
+        _fail(where, f"missing {key!r}")
+    value = mapping[key]
+    if kind is int:
+        ok = _is_int(value)
+    else:
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if not ok:
+        _fail(f"{where}.{key}", "wrong type")
+    return value
+
+
+def check_format(document: object) -> None:
+    """Raise ``BoardFormatError`` unless ``document`` has the shape of a ``pcpa-board/1`` board."""
+    if not isinstance(document, dict):
+        _fail("board", "not a JSON object")
+    if document.get("format") != FORMAT:
+        _fail("format", f"expected {FORMAT!r}, found {document.get('format')!r}")
+    _need(document, "vote", dict, "board")
+    rules = _need(document, "rules", dict, "board")
+    majority = _need(rules, "majority", dict, "rules")
+    base = _need(majority, "base", str, "rules.majority")
+    if base not in {b.value for b in MajorityBase}:
+        _fail("rules.majority.base", f"unknown base {base!r}")
+    threshold = _need(majority, "threshold", str, "rules.majority")
+    if threshold not in THRESHOLDS:
+        _fail("rules.majority.threshold", f"unknown threshold {threshold!r}")
+    _need(majority, "double_majority", bool, "rules.majority")
+    quorum = _need(rules, "quorum", dict, "rules")
+    ratio = _need(quorum, "ratio", str, "rules.quorum")
+    try:
+        Fraction(ratio)
+    except (ValueError, ZeroDivisionError):
+        _fail("rules.quorum.ratio", f"not a fraction: {ratio!r}")
+    _need(quorum, "strict", bool, "rules.quorum")
+    _need(quorum, "second_convocation", bool, "rules.quorum")
+    electorate = _need(document, "electorate", dict, "board")
+    _need(electorate, "size", int, "electorate")
+    by_college = _need(electorate, "by_college", dict, "electorate")
+    for code, size in by_college.items():
+        if not _is_int(size) or size < 0:
+            _fail(f"electorate.by_college.{code}", "not a count")
+    for i, participant in enumerate(_need(document, "participants", list, "board"), start=1):
+        where = f"participants[{i}]"
+        if not isinstance(participant, dict):
+            _fail(where, "not an object")
+        _need(participant, "member", str, where)
+        _need(participant, "college", str, where)
+        if "choice" in participant:
+            _need(participant, "choice", str, where)
+    for i, ballot in enumerate(_need(document, "ballots", list, "board"), start=1):
+        where = f"ballots[{i}]"
+        if not isinstance(ballot, dict):
+            _fail(where, "not an object")
+        for key in ("tracker", "choice", "hash"):
+            _need(ballot, key, str, where)
+        if "college" in ballot:
+            _need(ballot, "college", str, where)
+    _need(document, "final_hash", str, "board")
+    _need(document, "result", dict, "board")
+
+
+# Recounting ---------------------------------------------------------------------------
+
+def _listed(problems: list[str], items: list[str], summary: str) -> None:
+    problems.extend(items[:MAX_LISTED])
+    if len(items) > MAX_LISTED:
+        problems.append(summary.format(n=len(items) - MAX_LISTED))
+
+
+def _differences(published: Any, recomputed: Any, path: str) -> list[str]:
+    """Every leaf where the published result and the recount disagree."""
+    if isinstance(published, dict) and isinstance(recomputed, dict):
+        found: list[str] = []
+        for key in list(recomputed) + [k for k in published if k not in recomputed]:
+            where = f"{path}.{key}"
+            if key not in published:
+                found.append(f"{where}: missing from the published result (recounted {recomputed[key]!r})")
+            elif key not in recomputed:
+                found.append(f"{where}: published {published[key]!r} but not produced by the recount")
+            else:
+                found.extend(_differences(published[key], recomputed[key], where))
+        return found
+    if published != recomputed or type(published) is not type(recomputed):
+        return [f"{path}: published {published!r}, recounted {recomputed!r}"]
+    return []
+
+
+def rules_of(board: Mapping[str, Any]) -> tuple[MajorityRule, QuorumRule]:
+    majority, quorum = board["rules"]["majority"], board["rules"]["quorum"]
+    return (MajorityRule(MajorityBase(majority["base"]), majority["threshold"], majority["double_majority"]),
+            QuorumRule(Fraction(quorum["ratio"]), strict=quorum["strict"],
+                       second_convocation=quorum["second_convocation"]))
+
+
+def recount(board: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a ``pcpa-board/1`` board and recompute its result.
+
+    Returns ``{"ok": bool, "problems": [str, ...], "result": {...}}`` where
+    ``result`` is what the ballots in the file decide under the rules in the
+    file, in the same shape as the published result.
+    """
+    problems: list[str] = []
+    ballots = board["ballots"]
+    participants = board["participants"]
+    electorate = board["electorate"]
+    by_college: dict[str, int] = dict(electorate["by_college"])
+    rule, quorum = rules_of(board)
+
+    # The chain: order, every link, and the final hash.
+    entries = [board_rules.BoardEntry(b["tracker"], b["choice"], b["hash"], b.get("college") or "")
+               for b in ballots]
+    chained, reason = board_rules.verify(entries)
+    if not chained:
+        problems.append(f"chain: {reason}")
+    trackers = [e.tracker for e in entries]
+    # Checked apart from the chain, so a chain recomputed in a wrong order is still caught here.
+    if any(a >= b for a, b in itertools.pairwise(trackers)):
+        repeated = len(trackers) - len(set(trackers))
+        problems.append(f"order: ballots are not sorted by tracker{f' ({repeated} repeated)' if repeated else ''}")
+    last = entries[-1].hash if entries else board_rules.GENESIS
+    if last != board["final_hash"]:
+        problems.append(f"final hash: the board's final_hash {board['final_hash']} is not the last hash of "
+                        f"the chain {last}")
+    # A verified chain is the sealed chain (same order, same links); otherwise seal the ballots afresh.
+    recomputed_final = last if chained else board_rules.final_hash(
+        board_rules.seal((e.tracker, e.choice, e.college) for e in entries))
+
+    # One ballot per member who took part.
+    if len(ballots) != len(participants):
+        problems.append(f"count: {len(ballots)} ballots but {len(participants)} members took part")
+    names = Counter(p["member"] for p in participants)
+    _listed(problems, [f"participants: {name!r} is listed {n} times" for name, n in sorted(names.items()) if n > 1],
+            "participants: {n} more members listed more than once")
+
+    # The electorate and who took part.
+    if electorate["size"] != sum(by_college.values()):
+        problems.append(f"electorate: size {electorate['size']} is not the sum of its colleges "
+                        f"{sum(by_college.values())}")
+    if len(participants) > sum(by_college.values()):
+        problems.append(f"participants: {len(participants)} members took part in an electorate of "
+                        f"{sum(by_college.values())}")
+    outsiders = sorted({p["college"] for p in participants} - set(by_college))
+    if outsiders:
+        problems.append(f"participants: colleges not in the electorate: {', '.join(outsiders)}")
+
+    # Ballots: known choices, and colleges when the vote counts per college.
+    unknown = [f"ballot {i} ({b['tracker']}): unknown choice {b['choice']!r}"
+               for i, b in enumerate(ballots, start=1) if b["choice"] not in OPTIONS]
+    _listed(problems, unknown, "ballots: {n} more ballots with an unknown choice")
+    colleges = [b.get("college") or "" for b in ballots]
+    per_college = any(colleges)
+    if rule.double and ballots and not all(colleges):
+        problems.append("ballots: a double majority needs the college of every ballot")
+    if per_college:
+        strangers = sorted(set(colleges) - set(by_college))
+        if strangers:
+            problems.append(f"ballots: colleges not in the electorate: {', '.join(strangers)}")
+        cast_in = Counter(colleges)
+        took_part = Counter(p["college"] for p in participants)
+        for code in sorted(set(cast_in) | set(took_part)):
+            if cast_in[code] != took_part[code]:
+                problems.append(f"count: college {code}: {cast_in[code]} ballots but {took_part[code]} members "
+                                f"took part")
+
+    # Open (named) votes publish each member's choice: it must match the ballots.
+    if participants and all("choice" in p for p in participants):
+        named = Counter((p["college"] if per_college else "", p["choice"]) for p in participants)
+        secret = Counter(zip(colleges, (b["choice"] for b in ballots), strict=True))
+        if named != secret:
+            problems.append("open vote: the members' published choices do not match the ballots")
+
+    result = compute_result(
+        choices_by_college=[(college, b["choice"]) for college, b in zip(colleges, ballots, strict=True)
+                            if b["choice"] in OPTIONS],
+        electorate_by_college=by_college, participation=len(participants), rule=rule, quorum=quorum,
+        final_hash=recomputed_final)
+    problems.extend(_differences(board["result"], result, "result"))
+    return {"ok": not problems, "problems": problems, "result": result}
