@@ -36,6 +36,7 @@ def test_settings(tmp_dir: Path, **overrides: object) -> dict[str, object]:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
         "MAIL_SERVER": None,
+        "ASSEMBLY_DOCUMENTS_DIR": str(tmp_dir / "documents"),
     }
     settings.update(overrides)
     return settings

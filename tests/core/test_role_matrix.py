@@ -29,8 +29,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from app.assembly import services
+from app.assembly.models import AssemblyDocument, Proxy
 from app.auth.models import TokenPurpose, User
 from app.auth.services import issue_token
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members.models import CharterSignature, Member
 from tests import factories
@@ -40,6 +43,7 @@ ROLES = ("anonymous", "delegate", "alternate", "ex_officio", "secretariat")
 SIGNED_IN = frozenset({"delegate", "alternate", "ex_officio", "secretariat"})
 EVERYONE = SIGNED_IN | {"anonymous"}
 SECRETARIAT = frozenset({"secretariat"})
+REPRESENTATIVES = frozenset({"delegate", "alternate"})
 NOBODY: frozenset[str] = frozenset()
 
 
@@ -104,6 +108,48 @@ EXPECTED: dict[str, Row] = {
     "/members/import/cancel": Row("members.import_cancel", post=SECRETARIAT),
     "/members/import/template.csv": Row("members.import_template", get=SECRETARIAT),
     "/members/export.<fmt>": Row("members.export", get=SIGNED_IN),
+    # plenary assembly (the world's assembly is convened; its vote is open)
+    "/assemblies": Row("assembly.index", get=SIGNED_IN),
+    "/assemblies/new": Row("assembly.create", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>": Row("assembly.detail", get=SIGNED_IN),
+    "/assemblies/<int:assembly_id>/edit": Row("assembly.edit", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/convene": Row("assembly.convene", get=SECRETARIAT, post=SECRETARIAT,
+                                                           get_redirect_ok=True),
+    "/assemblies/<int:assembly_id>/close": Row("assembly.close", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/agenda/new": Row("assembly.add_item", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/agenda/<int:item_id>/move": Row(
+        "assembly.move_item", post=SECRETARIAT, post_data={"direction": "down"}),
+    "/assemblies/<int:assembly_id>/agenda/<int:item_id>/remove": Row(
+        "assembly.remove_item", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/documents/new": Row("assembly.upload_document", get=SECRETARIAT,
+                                                         post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/documents/<int:document_id>": Row("assembly.download_document", get=SIGNED_IN),
+    "/assemblies/<int:assembly_id>/presence": Row("assembly.presence", get=SECRETARIAT, post=SECRETARIAT,
+                                                  post_ok=frozenset({200, 422})),
+    "/assemblies/<int:assembly_id>/attend": Row("assembly.attend", post=REPRESENTATIVES),
+    # the proxy of the delegate's own member: its delegate and the secretariat
+    "/assemblies/<int:assembly_id>/members/<int:member_id>/proxy": Row(
+        "assembly.give_proxy", get=frozenset({"delegate", "secretariat"}),
+        post=frozenset({"delegate", "secretariat"}), post_ok=frozenset({200, 422})),
+    "/assemblies/<int:assembly_id>/proxies/<int:proxy_id>/revoke": Row(
+        "assembly.revoke_proxy", post=frozenset({"delegate", "secretariat"})),
+    "/assemblies/<int:assembly_id>/items/<int:item_id>/resolutions/new": Row(
+        "assembly.new_resolution", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/resolutions/<int:resolution_id>/edit": Row(
+        "assembly.edit_resolution", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/minutes": Row("minutes.preview", get=SIGNED_IN),
+    "/assemblies/<int:assembly_id>/minutes.pdf": Row("minutes.pdf", get=SIGNED_IN),
+    # votes: representatives cast, the secretariat opens and closes, everyone reads the board
+    "/votes/<int:vote_id>": Row("votes.ballot", get=SIGNED_IN),
+    "/votes/<int:vote_id>/turnout.json": Row("votes.turnout", get=SIGNED_IN),
+    "/votes/<int:vote_id>/confirm": Row("votes.confirm", post=REPRESENTATIVES, post_ok=frozenset({200, 422})),
+    "/votes/<int:vote_id>/cast": Row("votes.cast", post=REPRESENTATIVES),
+    "/votes/<int:vote_id>/open": Row("votes.open_vote", get=SECRETARIAT, post=SECRETARIAT),
+    "/votes/<int:vote_id>/close": Row("votes.close_vote", get=SECRETARIAT, post=SECRETARIAT),
+    "/votes/<int:vote_id>/remind": Row("votes.remind", post=SECRETARIAT),
+    "/votes/<int:vote_id>/results": Row("board.results", get=SIGNED_IN),
+    "/votes/<int:vote_id>/board": Row("board.board", get=EVERYONE),
+    "/votes/<int:vote_id>/board.json": Row("board.board_json", get=EVERYONE, get_ok=frozenset({200, 409})),
 }
 
 #: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
@@ -120,6 +166,12 @@ class Ids:
     college_id: int
     invitation_token: str
     reset_token: str
+    assembly_id: int
+    item_id: int
+    document_id: int
+    proxy_id: int
+    resolution_id: int
+    vote_id: int
 
 
 @pytest.fixture
@@ -133,16 +185,30 @@ def ids(app: Flask, world: factories.World) -> Ids:
         reset_user = db.session.scalar(select(User).where(User.email == world.emails["other_delegate"]))
         reset = issue_token(reset_user, TokenPurpose.reset, timedelta(hours=1))
         college_id = db.session.get(Member, world.member_id).college_id
+        assembly = factories.assembly()
+        document = AssemblyDocument(assembly=assembly, title="Rapport", filename="rapport.txt",
+                                    stored_name="matrix-rapport.txt")
+        db.session.add(document)
+        (services.documents_dir() / document.stored_name).write_text("rapport")
+        proxy = Proxy(assembly_id=assembly.id, giver_id=world.member_id, holder_id=world.other_member_id)
+        resolution = factories.resolution(assembly)
+        db.session.add_all([document, proxy])
+        resolution.vote.status = "open"
+        resolution.vote.closes_at = utcnow() + timedelta(hours=1)
         db.session.commit()
         return Ids(member_id=world.member_id, other_member_id=world.other_member_id, alternate_id=alternate.id,
-                   college_id=college_id, invitation_token=invitation, reset_token=reset)
+                   college_id=college_id, invitation_token=invitation, reset_token=reset, assembly_id=assembly.id,
+                   item_id=assembly.agenda[0].id, document_id=document.id, proxy_id=proxy.id,
+                   resolution_id=resolution.id, vote_id=resolution.vote_id)
 
 
 def fill(rule: str, ids: Ids) -> str:
     """The rule with its arguments replaced by objects of the world."""
     token = ids.reset_token if rule.startswith("/reset/") else ids.invitation_token
     values: dict[str, Any] = {"member_id": ids.member_id, "user_id": ids.alternate_id, "college_id": ids.college_id,
-                              "version": 1, "token": token, "fmt": "csv"}
+                              "version": 1, "token": token, "fmt": "csv", "assembly_id": ids.assembly_id,
+                              "item_id": ids.item_id, "document_id": ids.document_id, "proxy_id": ids.proxy_id,
+                              "resolution_id": ids.resolution_id, "vote_id": ids.vote_id}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
