@@ -83,6 +83,7 @@ def freeze_electorate(vote: Vote) -> int:
 
 def open_vote(vote: Vote, *, actor: User, closes_at: datetime) -> int:
     """Open the vote until ``closes_at``; freezes the electorate and e-mails the voters."""
+    audit.serialise()  # proxies change under the same lock: the frozen electorate sees them settled
     if vote.status != VoteStatus.pending:
         raise DomainError(_l("This vote has already been opened."))
     assembly = vote.assembly
@@ -307,6 +308,27 @@ def compute_result(*, choices_by_college: list[tuple[str, str]], electorate_by_c
     }
 
 
+def _rewrite_in_tracker_order(vote_id: int) -> None:
+    """Cut the last physical link between a ballot and its participation (PostgreSQL).
+
+    A ballot written in the cast's transaction shares that transaction's id
+    (``xmin``) with the participation, and rows lie in casting order. Rewriting
+    the vote's ballots at the close, sorted by tracker, gives them all the
+    close's transaction id and the tracker order. (Dead row versions remain in
+    PostgreSQL's files until reused: see the README on what secrecy rests on.)
+    SQLite stores ballots in a WITHOUT ROWID table, ordered by key: nothing to do.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    params = {"vote": vote_id}
+    db.session.execute(text("CREATE TEMPORARY TABLE sealing_ballots ON COMMIT DROP AS "
+                            "SELECT vote_id, tracker, college, choice FROM ballots WHERE vote_id = :vote"), params)
+    db.session.execute(text("DELETE FROM ballots WHERE vote_id = :vote"), params)
+    db.session.execute(text("INSERT INTO ballots (vote_id, tracker, college, choice) "
+                            "SELECT vote_id, tracker, college, choice FROM sealing_ballots ORDER BY tracker"))
+    db.session.execute(text("DROP TABLE sealing_ballots"))
+
+
 def seal_board(vote: Vote) -> list[board_rules.BoardEntry]:
     """Sort the ballots by tracker and chain them; keep the final hash and the checkpoints."""
     rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
@@ -327,6 +349,7 @@ def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     if closed.rowcount != 1:
         raise DomainError(_l("This vote is not open."))
     db.session.refresh(vote)
+    _rewrite_in_tracker_order(vote.id)
     entries = seal_board(vote)
     electorate_by_college = dict(db.session.execute(
         select(VoteElector.college_code, func.count()).where(VoteElector.vote_id == vote.id)

@@ -364,10 +364,6 @@ def test_concurrent_gives_keep_the_cap_and_the_rules(app: Flask, monkeypatch: py
     assert chain_ok
 
 
-@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason=(
-    "open_vote (app/assembly/voting.py) freezes the electorate before taking the lock that give_proxy and "
-    "revoke_proxy hold (audit.serialise): on PostgreSQL a proxy given (or revoked) and committed after the "
-    "freeze but before the opening commits disagrees with the frozen electorate."))
 @pytest.mark.parametrize("change", ["give", "revoke"])
 def test_a_proxy_changed_while_the_first_vote_opens_is_frozen_as_it_ends_up(
         app: Flask, monkeypatch: pytest.MonkeyPatch, change: str) -> None:

@@ -154,10 +154,6 @@ def test_sqlite_stores_ballots_in_tracker_order_not_casting_order(app: Flask, ct
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL system columns")
-@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason=(
-    "On PostgreSQL a ballot and its participation are inserted by the same transaction, so both rows carry "
-    "the same xmin (and ctid follows insertion order): a database reader pairs them after the vote. "
-    "README 'Nothing in the database links a ballot to a member' is false on PostgreSQL."))
 def test_postgresql_system_columns_do_not_pair_ballots_with_participations(app: Flask, ctx: None) -> None:
     data = _open(10)
     vote = data["vote"]
@@ -170,6 +166,9 @@ def test_postgresql_system_columns_do_not_pair_ballots_with_participations(app: 
         "SELECT count(*) FROM participations p JOIN ballots b ON b.vote_id = p.vote_id "
         "AND b.xmin::text = p.xmin::text WHERE p.vote_id = :v"), {"v": vote.id}).scalar()
     assert paired == 0, f"{paired} of {len(data['members'])} ballots paired with their member by xmin"
+    physical = list(db.session.execute(text("SELECT tracker FROM ballots WHERE vote_id = :v ORDER BY ctid"),
+                                       {"v": vote.id}).scalars())
+    assert physical == sorted(physical), "after the close, ballots lie in tracker order, not casting order"
 
 
 # What is recorded besides the ballot ---------------------------------------------------------
