@@ -17,15 +17,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.assembly import board as board_rules
 from app.assembly import voting
+from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS, rule_in_words
 from app.assembly.models import Ballot, Vote, VoteStatus
 from app.assembly.recount import FORMAT
-from app.assembly.rules import THRESHOLDS, MajorityBase, Outcome
+from app.assembly.rules import THRESHOLDS, Outcome
 from app.core.permissions import require
 from app.extensions import db
 from app.members.models import College
@@ -37,17 +37,8 @@ DEFAULT_PAGE_SIZE = 100
 #: What a tracker typed by a voter may look like once spaces and dashes are dropped.
 TRACKER_PATTERN = re.compile(r"[0-9a-f]{1,64}")
 
-CHOICE_LABELS = {"for": _l("For"), "against": _l("Against"), "abstain": _l("Abstain")}
-OUTCOME_LABELS = {Outcome.adopted: _l("Adopted"), Outcome.rejected: _l("Rejected"),
-                  Outcome.no_quorum: _l("Quorum not reached")}
-RULE_TEXTS = {
-    (MajorityBase.expressed, "half"): _l("More than half of the votes cast, excluding abstentions"),
-    (MajorityBase.expressed, "two_thirds"): _l("At least two thirds of the votes cast, excluding abstentions"),
-    (MajorityBase.cast, "half"): _l("More than half of all votes cast, abstentions included"),
-    (MajorityBase.cast, "two_thirds"): _l("At least two thirds of all votes cast, abstentions included"),
-    (MajorityBase.electorate, "half"): _l("More than half of the electorate"),
-    (MajorityBase.electorate, "two_thirds"): _l("At least two thirds of the electorate"),
-}
+CHOICE_LABELS = CHOICE_WORDS
+OUTCOME_LABELS = OUTCOME_WORDS
 
 
 def _vote_or_404(vote_id: int) -> Vote:
@@ -77,10 +68,7 @@ def _college_names(codes: set[str]) -> dict[str, str]:
 
 def rule_text(rule: dict[str, Any]) -> str:
     """The majority rule of a published result, in words."""
-    text = str(RULE_TEXTS[(MajorityBase(rule["base"]), rule["threshold"])])
-    if rule.get("double_majority"):
-        text = _("%(rule)s, also within each college that has electors", rule=text)
-    return text
+    return rule_in_words(rule["base"], rule["threshold"], bool(rule.get("double_majority")))
 
 
 def quorum_text(quorum: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.assembly import services
+from app.assembly.labels import OUTCOME_WORDS, rule_in_words
 from app.assembly.models import (
     AgendaItem,
     Assembly,
@@ -33,7 +34,6 @@ from app.assembly.models import (
     Resolution,
     Vote,
 )
-from app.assembly.rules import Outcome
 from app.assembly.vote_forms import choice_labels
 from app.core.i18n import text_direction
 from app.core.timeutil import utcnow
@@ -43,22 +43,6 @@ from app.members.models import College, Member, MemberStatus
 #: The stylesheet shared by the HTML preview (served as static) and the PDF.
 STYLESHEET = "minutes.css"
 
-#: A majority rule in words, keyed by (base, threshold) as stored on the resolution
-#: (the same sentences as the assembly page, so they are translated once).
-RULE_WORDS: dict[tuple[str, str], Any] = {
-    ("expressed", "half"): _l("More than half of the votes cast, abstentions excluded"),
-    ("cast", "half"): _l("More than half of the votes cast, abstentions included"),
-    ("electorate", "half"): _l("More than half of the electorate"),
-    ("expressed", "two_thirds"): _l("At least two thirds of the votes cast, abstentions excluded"),
-    ("cast", "two_thirds"): _l("At least two thirds of the votes cast, abstentions included"),
-    ("electorate", "two_thirds"): _l("At least two thirds of the electorate"),
-}
-
-OUTCOME_WORDS: dict[str, Any] = {
-    Outcome.adopted: _l("Adopted"),
-    Outcome.rejected: _l("Rejected"),
-    Outcome.no_quorum: _l("Quorum not reached"),
-}
 
 
 @dataclass(frozen=True)
@@ -137,9 +121,8 @@ def when(value: datetime | None) -> str:
     return f"{format_date(value, 'long')}, {format_time(value, 'HH:mm')} UTC"
 
 
-def rule_in_words(resolution: Resolution) -> str:
-    words = RULE_WORDS.get((resolution.majority_base, resolution.threshold))
-    return str(words) if words is not None else f"{resolution.majority_base} × {resolution.threshold}"
+def resolution_rule(resolution: Resolution) -> str:
+    return rule_in_words(resolution.majority_base, resolution.threshold, resolution.double_majority)
 
 
 def _attendance(assembly: Assembly) -> list[AttendanceRow]:
@@ -202,7 +185,7 @@ def _college_names(votes: list[Vote]) -> dict[str, str]:
 def _resolution(resolution: Resolution, named: dict[int, list[tuple[str, str]]],
                 colleges: dict[str, str]) -> ResolutionMinutes:
     vote = resolution.vote
-    entry = ResolutionMinutes(title=resolution.title, text=resolution.text, rule=rule_in_words(resolution),
+    entry = ResolutionMinutes(title=resolution.title, text=resolution.text, rule=resolution_rule(resolution),
                               double_majority=resolution.double_majority, secret=vote.secret,
                               status_label=vote.status_enum.label, closed=vote.is_closed)
     if vote.is_closed and vote.result:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.assembly.labels import rule_in_words
 from app.assembly.models import (
     AgendaItem,
     Assembly,
@@ -452,22 +453,9 @@ def assembly_page(assembly_id: int) -> Assembly | None:
         .execution_options(populate_existing=True))
 
 
-_RULE_WORDS = {
-    (MajorityBase.expressed, "half"): _l("More than half of the votes cast, abstentions excluded"),
-    (MajorityBase.cast, "half"): _l("More than half of the votes cast, abstentions included"),
-    (MajorityBase.electorate, "half"): _l("More than half of the electorate"),
-    (MajorityBase.expressed, "two_thirds"): _l("At least two thirds of the votes cast, abstentions excluded"),
-    (MajorityBase.cast, "two_thirds"): _l("At least two thirds of the votes cast, abstentions included"),
-    (MajorityBase.electorate, "two_thirds"): _l("At least two thirds of the electorate"),
-}
-
-
 def majority_in_words(resolution: Resolution) -> str:
-    """The majority rule as a sentence for members (the rule itself stays data)."""
-    words = str(_RULE_WORDS[(MajorityBase(resolution.majority_base), resolution.threshold)])
-    if resolution.double_majority:
-        words = str(_l("%(rule)s, overall and within each college", rule=words))
-    return words
+    """The resolution's majority rule as a sentence for members."""
+    return rule_in_words(resolution.majority_base, resolution.threshold, resolution.double_majority)
 
 
 def proxy_holder_choices(giver: Member) -> list[tuple[int, str]]:

@@ -158,7 +158,7 @@ def test_secret_vote_results_after_the_close(app: Flask, client: FlaskClient, wo
     assert "Adopted" in html
     assert "<dt>Electorate</dt><dd>5</dd>" in html and "<dt>Members who took part</dt><dd>4</dd>" in html
     assert "At least 1/2 of the electorate must take part (3 members)" in html and "reached" in html
-    assert "More than half of the votes cast, excluding abstentions" in html
+    assert "More than half of the votes cast, abstentions excluded" in html
     assert "2 of 3 counted" in html  # two votes for needed out of three expressed
     for option, n in (("For", 2), ("Against", 1), ("Abstain", 1)):
         assert f'<tr><th scope="row">{option}</th><td>{n}</td></tr>' in html
@@ -192,7 +192,7 @@ def test_double_majority_results_show_each_college(app: Flask, client: FlaskClie
     built = build_vote(app, double=True, choices=("for", "for", "against", "against", "against"))
     login(client, world.emails["secretariat"])
     html = html_of(client, f"/votes/{built.vote_id}/results")
-    assert "Rejected" in html and "also within each college that has electors" in html
+    assert "Rejected" in html and "overall and within each college" in html
     assert "Double majority: results per college" in html
     assert "Société civile française" in html
     assert "<td>3</td><td>2</td><td>1</td><td>0</td>" in html  # cs-fr: electorate, for, against, abstain
