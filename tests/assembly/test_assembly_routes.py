@@ -33,6 +33,12 @@ from app.members.models import Member, MemberStatus
 from tests import factories
 from tests.conftest import login
 
+
+@pytest.fixture(autouse=True)
+def _english(client: FlaskClient) -> None:
+    """These tests read the English messages (French is the default language)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
 FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -398,7 +404,7 @@ def test_resolution_is_created_with_each_majority(app: Flask, client: FlaskClien
         assert resolution.vote.per_college is (preset == "two_thirds")
         resolution_id, vote_id = resolution.id, resolution.vote_id
     html = _html(client.get(f"/assemblies/{assembly_id}"))
-    assert "Adoption du budget" in html and f"/votes/{vote_id}" in html
+    assert "Budget adoption" in html and f"/votes/{vote_id}" in html
     # Editing shows the rule chosen.
     html = _html(client.get(f"/assemblies/{assembly_id}/resolutions/{resolution_id}/edit"))
     assert f'<option selected value="{preset}">' in html

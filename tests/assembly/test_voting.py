@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.assembly import voting
@@ -86,7 +87,8 @@ def test_second_cast_for_the_same_member_is_refused_kindly(setup: dict) -> None:
     with pytest.raises(voting.AlreadyCast) as refused:
         voting.cast(vote.id, member.id, "against", actor=alternate)
     db.session.rollback()
-    assert "already" in str(refused.value.message)
+    with force_locale("en"):
+        assert "already" in str(refused.value.message)
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 1
 
