@@ -17,7 +17,8 @@ class Defaults:
 
     SECRET_KEY: str | None = None  # generated into instance/ when missing
     SQLALCHEMY_DATABASE_URI: str | None = None  # SQLite in instance/ when missing
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # No pre-ping (one more round trip on every request); connections are recycled instead.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False, "pool_recycle": 1800}
     LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
     RTL_LANGUAGES: tuple[str, ...] = ("ar",)
     BABEL_DEFAULT_LOCALE = "fr"

@@ -201,7 +201,7 @@ def _insert_participation(values: dict[str, Any]) -> int | None:
               .where(select(Vote.id).where(Vote.id == values["vote_id"], Vote.status == VoteStatus.open).exists()))
     statement = (module.insert(Participation).from_select(columns, source)
                  .on_conflict_do_nothing(index_elements=["vote_id", "member_id"]).returning(Participation.id))
-    return db.session.execute(statement).scalar()
+    return db.session.connection().execute(statement).scalar()
 
 
 def _lock_out_casts() -> None:
@@ -223,7 +223,9 @@ def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
     member holding its proxy). Exactly one ballot per member, even under
     concurrent requests.
     """
-    row = db.session.execute(
+    # Core statements on the session's connection (same transaction): the cast is the hot path.
+    connection = db.session.connection()
+    row = connection.execute(
         select(Vote.status, Vote.closes_at, Vote.secret, Vote.per_college,
                VoteElector.proxy_holder_id, VoteElector.college_code)
         .join(VoteElector, and_(VoteElector.vote_id == Vote.id, VoteElector.member_id == member_id))
@@ -240,11 +242,11 @@ def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
         "vote_id": vote_id, "member_id": member_id, "cast_at": utcnow(), "cast_by_id": actor.id,
         "open_choice": None if row.secret else choice})
     if participation is None:
-        if db.session.scalar(select(Vote.status).where(Vote.id == vote_id)) != VoteStatus.open:
+        if connection.scalar(select(Vote.status).where(Vote.id == vote_id)) != VoteStatus.open:
             raise DomainError(_l("This vote is not open."))
         raise AlreadyCast(_l("A ballot has already been cast for this organisation: it counts once, as cast."))
     tracker = secrets.token_hex(16)
-    db.session.execute(insert(Ballot).values(vote_id=vote_id, tracker=tracker, choice=choice,
+    connection.execute(insert(Ballot).values(vote_id=vote_id, tracker=tracker, choice=choice,
                                              college=row.college_code if row.per_college else ""))
     return tracker
 

@@ -29,3 +29,24 @@ def test_lazy_messages_carrying_user_data_are_escaped(app) -> None:  # noqa: ANN
         message = _l("%(name)s is not an active member.", name="<img src=x onerror=alert(1)>")
         html = render_template_string("{{ message }}", message=message)
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_wtforms_messages_follow_the_language_and_are_parsed_once(app) -> None:  # noqa: ANN001
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms import IntegerField
+
+    from app.core import i18n
+
+    class Number(FlaskForm):
+        n = IntegerField("n")
+
+    errors = {}
+    for locale in ("fr", "en", "fr"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            form = Number(formdata=MultiDict({"n": "abc"}), meta={"csrf": False})
+            form.validate()
+            errors[locale] = form.n.errors[0]
+    assert errors["en"] == "Not a valid integer value."
+    assert errors["fr"] != errors["en"]
+    assert i18n._wtforms_catalog.cache_info().hits >= 1
