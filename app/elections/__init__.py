@@ -1,0 +1,1 @@
+"""Steering-committee elections: candidacies, the constrained count, substitutes and mandates."""
