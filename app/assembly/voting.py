@@ -10,13 +10,15 @@ its college when a double majority needs per-college counts).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, literal, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assembly import board as board_rules
@@ -182,26 +184,42 @@ def gave_proxy_in(user: User, vote: Vote) -> str | None:
         .where(VoteElector.vote_id == vote.id, VoteElector.member_id == user.member_id))
 
 
-def valid_choices(vote: Vote) -> tuple[str, ...]:
-    return OPTIONS
+def _resolution_choice(vote_id: int, choice: str) -> str:
+    if choice not in OPTIONS:
+        raise DomainError(_l("Choose one of the options."), field="choice")
+    return choice
 
 
-def _insert_participation(values: dict[str, Any]) -> int | None:
-    """Record the participation if, and only if, the vote is open and the member has not voted.
+#: Vote kind -> function(vote_id, raw choice) returning the canonical choice or raising DomainError.
+#: Elections register theirs (an approval ballot checked against the validated candidates).
+CHOICE_RULES: dict[str, Callable[[int, str], str]] = {"resolution": _resolution_choice}
 
-    One statement: ``INSERT … SELECT … WHERE the vote is open ON CONFLICT (vote,
-    member) DO NOTHING RETURNING id``. The unique constraint decides who was
-    first; the status test inside the same statement means a cast that waited
-    for ``close_vote``'s lock sees the vote closed and inserts nothing.
+# The cast's statements are built once: the cast is the hot path (tests/bench).
+_ELECTOR_ROW = (
+    select(Vote.status, Vote.closes_at, Vote.secret, Vote.per_college, Vote.kind,
+           VoteElector.proxy_holder_id, VoteElector.college_code)
+    .join(VoteElector, and_(VoteElector.vote_id == Vote.id, VoteElector.member_id == bindparam("member_id")))
+    .where(Vote.id == bindparam("vote_id")))
+_VOTE_STATUS = select(Vote.status).where(Vote.id == bindparam("vote_id"))
+_PARTICIPATION_COLUMNS = ("vote_id", "member_id", "cast_at", "cast_by_id", "open_choice")
+_INSERT_BALLOT = insert(Ballot)
+
+
+@lru_cache(maxsize=2)
+def _insert_participation_statement(dialect: str) -> Any:
+    """``INSERT … SELECT … WHERE the vote is open ON CONFLICT (vote, member) DO NOTHING RETURNING id``.
+
+    The unique constraint decides who was first; the status test inside the
+    same statement means a cast that waited for ``close_vote``'s lock sees the
+    vote closed and inserts nothing.
     """
-    dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    columns = list(values)
-    source = (select(*(literal(values[c], type_=Participation.__table__.c[c].type).label(c) for c in columns))
-              .where(select(Vote.id).where(Vote.id == values["vote_id"], Vote.status == VoteStatus.open).exists()))
-    statement = (module.insert(Participation).from_select(columns, source)
-                 .on_conflict_do_nothing(index_elements=["vote_id", "member_id"]).returning(Participation.id))
-    return db.session.connection().execute(statement).scalar()
+    table = Participation.__table__
+    source = (select(*(bindparam(f"p_{c}", type_=table.c[c].type).label(c) for c in _PARTICIPATION_COLUMNS))
+              .where(select(Vote.id).where(Vote.id == bindparam("p_vote_id"),
+                                           Vote.status == VoteStatus.open).exists()))
+    return (module.insert(Participation).from_select(list(_PARTICIPATION_COLUMNS), source)
+            .on_conflict_do_nothing(index_elements=["vote_id", "member_id"]).returning(Participation.id))
 
 
 def _lock_out_casts() -> None:
@@ -221,33 +239,28 @@ def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
     Refused unless the vote is open, the member is in its frozen electorate and
     ``actor`` casts for it (its delegate or alternate, or the delegate of the
     member holding its proxy). Exactly one ballot per member, even under
-    concurrent requests.
+    concurrent requests: the participation insert is conditional (see
+    ``_insert_participation_statement``), never check-then-insert.
     """
-    # Core statements on the session's connection (same transaction): the cast is the hot path.
-    connection = db.session.connection()
-    row = connection.execute(
-        select(Vote.status, Vote.closes_at, Vote.secret, Vote.per_college,
-               VoteElector.proxy_holder_id, VoteElector.college_code)
-        .join(VoteElector, and_(VoteElector.vote_id == Vote.id, VoteElector.member_id == member_id))
-        .where(Vote.id == vote_id)).first()
+    connection = db.session.connection()  # Core statements, the request's transaction
+    row = connection.execute(_ELECTOR_ROW, {"vote_id": vote_id, "member_id": member_id}).first()
     if row is None:
         raise DomainError(_l("This organisation is not in the electorate of this vote."))
     if row.status != VoteStatus.open or (row.closes_at is not None and row.closes_at <= utcnow()):
         raise DomainError(_l("This vote is not open."))
     if not may_cast_for(actor, member_id, row.proxy_holder_id):
         raise DomainError(_l("You cannot cast a ballot for this organisation."))
-    if choice not in OPTIONS:
-        raise DomainError(_l("Choose one of the options."), field="choice")
-    participation = _insert_participation({
-        "vote_id": vote_id, "member_id": member_id, "cast_at": utcnow(), "cast_by_id": actor.id,
-        "open_choice": None if row.secret else choice})
+    choice = CHOICE_RULES[row.kind](vote_id, choice)
+    participation = connection.execute(_insert_participation_statement(connection.dialect.name), {
+        "p_vote_id": vote_id, "p_member_id": member_id, "p_cast_at": utcnow(), "p_cast_by_id": actor.id,
+        "p_open_choice": None if row.secret else choice}).scalar()
     if participation is None:
-        if connection.scalar(select(Vote.status).where(Vote.id == vote_id)) != VoteStatus.open:
+        if connection.execute(_VOTE_STATUS, {"vote_id": vote_id}).scalar() != VoteStatus.open:
             raise DomainError(_l("This vote is not open."))
         raise AlreadyCast(_l("A ballot has already been cast for this organisation: it counts once, as cast."))
     tracker = secrets.token_hex(16)
-    connection.execute(insert(Ballot).values(vote_id=vote_id, tracker=tracker, choice=choice,
-                                             college=row.college_code if row.per_college else ""))
+    connection.execute(_INSERT_BALLOT, {"vote_id": vote_id, "tracker": tracker, "choice": choice,
+                                        "college": row.college_code if row.per_college else ""})
     return tracker
 
 
