@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.core import errors, layout
     from app.core.routes import bp as core_bp
+    from app.elections.routes import bp as elections_bp
     from app.members.routes import bp as members_bp
 
     app.register_blueprint(core_bp)
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(votes_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(elections_bp)
     errors.init_app(app)
     layout.init_app(app)
 

@@ -355,6 +355,20 @@ def seal_board(vote: Vote) -> list[board_rules.BoardEntry]:
     return entries
 
 
+def _count_resolution(vote: Vote, entries: list[board_rules.BoardEntry], electorate_by_college: dict[str, int],
+                      participation: int) -> dict[str, Any]:
+    return compute_result(
+        choices_by_college=[(e.college, e.choice) for e in entries], electorate_by_college=electorate_by_college,
+        participation=participation, rule=majority_rule(vote), quorum=quorum_rule_of(vote),
+        final_hash=vote.final_hash or board_rules.GENESIS)
+
+
+#: Vote kind -> count at the close (sealed entries, electorate by college, participation) -> published result.
+#: Elections register theirs (approvals, constrained allocation, mandates).
+COUNT_RULES: dict[str, Callable[[Vote, list[board_rules.BoardEntry], dict[str, int], int], dict[str, Any]]] = {
+    "resolution": _count_resolution}
+
+
 def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     """Close, seal the board, count, publish; e-mails the voters that results are out."""
     _lock_out_casts()
@@ -369,12 +383,10 @@ def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     electorate_by_college = dict(db.session.execute(
         select(VoteElector.college_code, func.count()).where(VoteElector.vote_id == vote.id)
         .group_by(VoteElector.college_code)).all())
-    vote.result = compute_result(
-        choices_by_college=[(e.college, e.choice) for e in entries], electorate_by_college=electorate_by_college,
-        participation=turnout(vote), rule=majority_rule(vote), quorum=quorum_rule_of(vote),
-        final_hash=vote.final_hash or board_rules.GENESIS)
+    count = COUNT_RULES.get(vote.kind, _count_resolution)
+    vote.result = count(vote, entries, electorate_by_college, turnout(vote))
     db.session.flush()
-    summary = {k: vote.result[k] for k in ("electorate", "participation", "counts", "outcome", "final_hash")}
+    summary = {k: vote.result.get(k) for k in ("electorate", "participation", "counts", "outcome", "final_hash")}
     audit.record("vote.closed", "vote", vote.id, actor=actor, after=summary)
     notify_voters(vote, "assembly/email/results.txt", _l("Results: %(title)s", title=vote_title(vote)))
     return vote.result

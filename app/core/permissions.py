@@ -66,8 +66,17 @@ POLICY: dict[str, frozenset[Role]] = {
 
 
 def committee_member_ids() -> set[int]:
-    """Members holding a current committee mandate (none until elections exist)."""
-    return set()
+    """Members holding a current committee seat, from the mandates (once per request)."""
+    from flask import has_request_context, request
+
+    from app.elections.services import committee_member_ids as from_mandates
+
+    if not has_request_context():
+        return from_mandates()
+    cached = getattr(request, "_committee_member_ids", None)
+    if cached is None:
+        cached = request._committee_member_ids = from_mandates()  # type: ignore[attr-defined]
+    return cached
 
 
 def roles_of(user: Any) -> frozenset[Role]:
