@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.core import errors, layout
     from app.core.routes import bp as core_bp
+    from app.elections.committee_routes import bp as committee_bp
     from app.elections.routes import bp as elections_bp
     from app.members.routes import bp as members_bp
 
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp)
     app.register_blueprint(minutes_bp)
     app.register_blueprint(elections_bp)
+    app.register_blueprint(committee_bp)
     errors.init_app(app)
     layout.init_app(app)
 
@@ -96,9 +98,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.assembly.commands import votes_cli
     from app.core.commands import audit_cli, translate_cli
+    from app.elections.commands import committee_cli
     from app.demo.commands import demo_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(votes_cli)
+    app.cli.add_command(committee_cli)

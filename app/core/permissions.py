@@ -62,6 +62,12 @@ POLICY: dict[str, frozenset[Role]] = {
     "vote.cast": REPRESENTATIVES,
     "vote.manage": SECRETARIAT,
     "vote.results": SIGNED_IN,
+    # Steering-committee elections and mandates
+    "election.view": SIGNED_IN,
+    "election.manage": SECRETARIAT,
+    "candidacy.declare": frozenset({Role.delegate}),
+    "committee.view": SIGNED_IN,
+    "committee.manage": SECRETARIAT,
 }
 
 
