@@ -24,9 +24,10 @@ from app.assembly import board as board_rules
 from app.assembly import voting
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS, rule_in_words
 from app.assembly.models import Ballot, Vote, VoteStatus
-from app.assembly.recount import FORMAT
+from app.assembly.recount import APPROVAL, ELECTION, FORMAT
 from app.assembly.rules import THRESHOLDS, Outcome
 from app.core.permissions import require
+from app.elections import export as election_export
 from app.extensions import db
 from app.members.models import College
 
@@ -206,6 +207,8 @@ def export_board(vote: Vote) -> dict[str, Any]:
     ballots, sorted by tracker) next to the final hash and result published at
     the close, so a ballot changed after the close shows up in the recount.
     Lists are in code-point order, so the same vote always gives the same bytes.
+    An election's board also carries its ``election`` section (seats,
+    constraints, candidates, seed, allocation) and ``rules`` {"method": "approval"}.
     """
     result = vote.result or {}
     rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
@@ -228,8 +231,31 @@ def export_board(vote: Vote) -> dict[str, Any]:
         item.update(choice=entry.choice, hash=entry.hash)
         return item
 
-    quorum = result.get("quorum", {})
     by_college = dict(sorted(voting.electorate_by_college(vote).items()))
+    if vote.kind == ELECTION:
+        election = election_export.election_of_vote(vote.id)
+        if election is None:
+            abort(404)
+        final = vote.final_hash or board_rules.GENESIS
+        return {
+            "format": FORMAT,
+            "vote": {
+                "id": vote.id,
+                "title": election.title,
+                "assembly": {"id": assembly.id, "title": assembly.title} if assembly is not None else None,
+                "secret": vote.secret,
+                "opened_at": iso_utc(vote.opened_at),
+                "closed_at": iso_utc(vote.closed_at),
+            },
+            "rules": {"method": APPROVAL},
+            "election": election_export.board_section(election, final),
+            "electorate": {"size": vote.electorate_size or 0, "by_college": by_college},
+            "participants": [participant(name, college, choice) for name, college, choice, _proxy in taking_part],
+            "ballots": [ballot(entry) for entry in entries],
+            "final_hash": final,
+            "result": vote.result,
+        }
+    quorum = result.get("quorum", {})
     return {
         "format": FORMAT,
         "vote": {

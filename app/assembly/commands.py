@@ -1,4 +1,4 @@
-"""CLI: ``flask votes recount FILE`` and ``flask votes remind``.
+"""CLI: ``flask votes recount FILE`` (resolutions and elections) and ``flask votes remind``.
 
 ``recount`` reads nothing but the file: it runs without a database, so anyone
 holding an exported board can check it.
@@ -43,7 +43,10 @@ def recount(file: Path) -> None:
 
     Checks the order and every hash of the chain, the final hash, that there
     are as many ballots as members who took part, recomputes the result under
-    the rules in the file and compares it with the published one. Prints the
+    the rules in the file and compares it with the published one. For an
+    election: checks every approval ballot, recounts the approvals, reruns the
+    constrained allocation with the board's final hash as seed and compares
+    the elected list, substitutes, draw and vacant seats. Prints the
     recomputed result as JSON; exits 1 if anything does not match, 2 if the
     file cannot be read or is not a pcpa-board/1 board.
     """
