@@ -166,7 +166,7 @@ def test_demo_assemblies_show_results_a_proxy_and_an_open_vote(app: Flask) -> No
         db.session.commit()
         statuses = sorted(db.session.scalars(select(Assembly.status)))
         assert statuses == ["closed", "in_session"]
-        closed = db.session.scalars(select(Vote).where(Vote.status == "closed")).all()
+        closed = db.session.scalars(select(Vote).where(Vote.status == "closed", Vote.kind == "resolution")).all()
         assert [v.result["outcome"] for v in closed] == ["adopted", "adopted"]
         assert db.session.scalar(select(func.count()).select_from(Ballot)) == \
             db.session.scalar(select(func.count()).select_from(Participation))
@@ -175,3 +175,51 @@ def test_demo_assemblies_show_results_a_proxy_and_an_open_vote(app: Flask) -> No
         assert proxy.holder_id == delegate.member_id
         open_vote = db.session.scalar(select(Vote).where(Vote.status == "open"))
         assert [s.by_proxy for s in voting.slots_for(delegate, open_vote)] == [False, True]
+
+
+def test_demo_committee_has_twelve_elected_seats_the_guarantor_and_the_ex_officio_seats(app: Flask) -> None:
+    from app.core.models import OutboxMessage
+    from app.core.permissions import Role, roles_of
+    from app.demo.committee import ELECTION_TITLE
+    from app.demo.organisations import EX_OFFICIO
+    from app.elections import committee
+    from app.elections.models import Election
+
+    def elected_names() -> list[str]:
+        return sorted(s.mandate.holder for s in committee.composition().elected)
+
+    with app.app_context():
+        load_demo(demo_mode=False)
+        election = db.session.scalar(select(Election))
+        assert election.title == ELECTION_TITLE and election.vote.status == "closed"
+        assert election.assembly is not None and election.assembly.status == "closed"
+        allocation = election.count["allocation"]
+        assert len(allocation["elected"]) == 12 and not allocation["vacant"] and allocation["substitutes"]
+        # No tie, hence no draw: the draw's seed (the board's final hash) changes with every load.
+        assert not [e for e in election.count["explanations"] if e[1] == "draw.tie"]
+
+        composition = committee.composition()
+        assert len(composition.elected) == 12
+        (balance,) = composition.balances
+        assert balance.parity_ok and all(g.ok for g in balance.colleges + balance.countries)
+        assert {g.code for g in balance.countries if g.count} == {"FR", "TN"}
+        assert [s.mandate.holder for s in composition.guarantor] == ["Solidarité Laïque"]
+        assert sorted(s.mandate.organisation for s in composition.ex_officio) == sorted(e["name"] for e in EX_OFFICIO)
+        assert all(s.mandate.representative_name for s in composition.current)
+        (history,) = composition.past  # one resignation during the term, filled by the next substitute
+        (left,) = history.seats
+        assert left.mandate.end_reason and left.replaced_by is not None
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+        with app.test_request_context():
+            for email in ("delegate@demo.example.org", "alternate@demo.example.org"):
+                user = db.session.scalar(select(User).where(User.email == email))
+                assert Role.committee in roles_of(user), email
+            funder = db.session.scalar(select(User).where(User.email == "exofficio@demo.example.org"))
+            assert Role.committee not in roles_of(funder)
+
+        first = elected_names()
+        db.session.rollback()
+        load_demo(demo_mode=False)
+        assert elected_names() == first
+        db.session.rollback()
