@@ -98,8 +98,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.assembly.commands import votes_cli
     from app.core.commands import audit_cli, translate_cli
-    from app.elections.commands import committee_cli
     from app.demo.commands import demo_cli
+    from app.elections.commands import committee_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(translate_cli)

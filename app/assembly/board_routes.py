@@ -99,6 +99,11 @@ def base_count(counts: dict[str, int], base: str, electorate: int) -> int:
 @require("vote.results")
 def results(vote_id: int):
     vote = _vote_or_404(vote_id)
+    if vote.kind == "election":  # an election's results page explains its count
+        from app.elections.models import Election
+
+        election_id = db.session.scalar(select(Election.id).where(Election.vote_id == vote.id))
+        return redirect(url_for("elections.results", election_id=election_id))
     if not _published(vote):
         return render_template("assembly/results.html", vote=vote, resolution=vote.resolution, result=None,
                                turnout=voting.turnout(vote) if vote.is_open else None)

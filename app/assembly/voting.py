@@ -112,16 +112,17 @@ def vote_title(vote: Vote) -> str:
 
 
 def voter_users(vote: Vote, *, only_missing: bool = False) -> list[User]:
-    """Representatives who cast in this vote: of each elector, or of its proxy holder's delegate."""
+    """Representatives who cast in this vote: of each elector, or of its proxy holder's delegate.
+
+    One query with subqueries (no parameter per elector: electorates may be large).
+    """
     electors = select(VoteElector.member_id, VoteElector.proxy_holder_id).where(VoteElector.vote_id == vote.id)
     if only_missing:
         electors = electors.where(VoteElector.member_id.not_in(
             select(Participation.member_id).where(Participation.vote_id == vote.id)))
-    rows = db.session.execute(electors).all()
-    own = {m for m, holder in rows if holder is None}
-    holders = {holder for _, holder in rows if holder is not None}
-    if not own and not holders:
-        return []
+    electors_sq = electors.subquery()
+    own = select(electors_sq.c.member_id).where(electors_sq.c.proxy_holder_id.is_(None))
+    holders = select(electors_sq.c.proxy_holder_id).where(electors_sq.c.proxy_holder_id.is_not(None))
     return list(db.session.scalars(select(User).where(User.active.is_(True), or_(
         User.member_id.in_(own), and_(User.member_id.in_(holders), User.is_delegate.is_(True)))).order_by(User.id)))
 
@@ -323,7 +324,7 @@ def compute_result(*, choices_by_college: list[tuple[str, str]], electorate_by_c
     }
 
 
-def _rewrite_in_tracker_order(vote_id: int) -> None:
+def _rewrite_in_tracker_order(vote_id: int) -> list[tuple[str, str, str]] | None:
     """Cut the last physical link between a ballot and its participation (PostgreSQL).
 
     A ballot written in the cast's transaction shares that transaction's id
@@ -331,24 +332,29 @@ def _rewrite_in_tracker_order(vote_id: int) -> None:
     the vote's ballots at the close, sorted by tracker, gives them all the
     close's transaction id and the tracker order. (Dead row versions remain in
     PostgreSQL's files until reused: see the README on what secrecy rests on.)
-    SQLite stores ballots in a WITHOUT ROWID table, ordered by key: nothing to do.
+    Returns the rewritten (tracker, choice, college) rows, so the seal reads them once.
+    SQLite stores ballots in a WITHOUT ROWID table, ordered by key: nothing to do (None).
     """
     if db.session.get_bind().dialect.name != "postgresql":
-        return
+        return None
     params = {"vote": vote_id}
     db.session.execute(text("CREATE TEMPORARY TABLE sealing_ballots ON COMMIT DROP AS "
                             "SELECT vote_id, tracker, college, choice FROM ballots WHERE vote_id = :vote"), params)
     db.session.execute(text("DELETE FROM ballots WHERE vote_id = :vote"), params)
-    db.session.execute(text("INSERT INTO ballots (vote_id, tracker, college, choice) "
-                            "SELECT vote_id, tracker, college, choice FROM sealing_ballots ORDER BY tracker"))
+    rows = db.session.execute(text(
+        "INSERT INTO ballots (vote_id, tracker, college, choice) "
+        "SELECT vote_id, tracker, college, choice FROM sealing_ballots ORDER BY tracker "
+        "RETURNING tracker, choice, college")).all()
     db.session.execute(text("DROP TABLE sealing_ballots"))
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
-def seal_board(vote: Vote) -> list[board_rules.BoardEntry]:
+def seal_board(vote: Vote, rows: list[tuple[str, str, str]] | None = None) -> list[board_rules.BoardEntry]:
     """Sort the ballots by tracker and chain them; keep the final hash and the checkpoints."""
-    rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
-                              .where(Ballot.vote_id == vote.id)).all()
-    entries = board_rules.seal((tracker, choice, college) for tracker, choice, college in rows)
+    if rows is None:
+        rows = [(t, c, col) for t, c, col in db.session.execute(
+            select(Ballot.tracker, Ballot.choice, Ballot.college).where(Ballot.vote_id == vote.id))]
+    entries = board_rules.seal(rows)
     vote.final_hash = board_rules.final_hash(entries)
     vote.board_checkpoints = [board_rules.GENESIS if i == 0 else entries[i - 1].hash
                               for i in range(0, len(entries), CHECKPOINT)]
@@ -378,8 +384,7 @@ def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     if closed.rowcount != 1:
         raise DomainError(_l("This vote is not open."))
     db.session.refresh(vote)
-    _rewrite_in_tracker_order(vote.id)
-    entries = seal_board(vote)
+    entries = seal_board(vote, _rewrite_in_tracker_order(vote.id))
     electorate_by_college = dict(db.session.execute(
         select(VoteElector.college_code, func.count()).where(VoteElector.vote_id == vote.id)
         .group_by(VoteElector.college_code)).all())

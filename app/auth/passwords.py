@@ -1,12 +1,18 @@
 """Password hashing with Argon2id (argon2-cffi)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so timing does not reveal accounts.
-_DUMMY = _hasher.hash("not-a-real-password")
+
+
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """Verified against when the e-mail is unknown, so timing does not reveal accounts (made on first use)."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -15,7 +21,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -72,40 +72,61 @@ POLICY: dict[str, frozenset[Role]] = {
 
 
 def committee_member_ids() -> set[int]:
-    """Members holding a current committee seat, from the mandates (once per request)."""
-    from flask import has_request_context, request
-
+    """Members holding a current committee seat, from the mandates."""
     from app.elections.services import committee_member_ids as from_mandates
 
+    return from_mandates()
+
+
+def _sits_on_committee(member_id: int) -> bool:
+    """Whether this member holds a current seat (one small query, once per request)."""
+    from flask import has_request_context, request
+
+    from app.elections.services import holds_seat
+
     if not has_request_context():
-        return from_mandates()
-    cached = getattr(request, "_committee_member_ids", None)
-    if cached is None:
-        cached = request._committee_member_ids = from_mandates()  # type: ignore[attr-defined]
-    return cached
+        return holds_seat(member_id)
+    cache: dict[int, bool] = request.__dict__.setdefault("_committee_seats", {})
+    if member_id not in cache:
+        cache[member_id] = holds_seat(member_id)
+    return cache[member_id]
+
+
+def _base_roles(user: Any) -> set[Role]:
+    """The roles the account itself says (no query)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {Role.anonymous}
+    kind = str(user.kind)
+    if kind == "secretariat":
+        return {Role.secretariat}
+    if kind == "ex_officio":
+        return {Role.ex_officio}
+    if user.member_id is not None:
+        return {Role.delegate if user.is_delegate else Role.alternate}
+    return set()
 
 
 def roles_of(user: Any) -> frozenset[Role]:
-    """Every role the user holds right now, derived from data."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return frozenset({Role.anonymous})
-    roles: set[Role] = set()
-    kind = str(user.kind)
-    if kind == "secretariat":
-        roles.add(Role.secretariat)
-    elif kind == "ex_officio":
-        roles.add(Role.ex_officio)
-    elif user.member_id is not None:
-        roles.add(Role.delegate if user.is_delegate else Role.alternate)
-        if user.member_id in committee_member_ids():
-            roles.add(Role.committee)
+    """Every role the user holds right now, derived from data (committee: from current mandates)."""
+    roles = _base_roles(user)
+    if roles & {Role.delegate, Role.alternate} and _sits_on_committee(user.member_id):
+        roles.add(Role.committee)
     return frozenset(roles)
 
 
 def can(user: Any, action: str) -> bool:
-    """Whether any of the user's roles allows ``action``. Unknown actions are refused."""
+    """Whether any of the user's roles allows ``action``. Unknown actions are refused.
+
+    The committee role costs a query: it is looked up only when the account's
+    own roles do not already decide.
+    """
     allowed = POLICY.get(action)
     if allowed is None:
+        return False
+    base = _base_roles(user)
+    if base & allowed:
+        return True
+    if Role.committee not in allowed:
         return False
     return bool(roles_of(user) & allowed)
 

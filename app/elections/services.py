@@ -220,6 +220,9 @@ def _count_vote(vote: Vote, entries: list[board_rules.BoardEntry], electorate_by
     candidacies = validated_candidacies(election.id)
     final = vote.final_hash or board_rules.GENESIS
     count = count_election(election, [e.choice for e in entries], final, candidacies)
+    # The candidates as counted: an export stays true to the count if a member later changes college.
+    count["candidates"] = [{"id": c.id, "college": c.college, "country": c.country, "gender": c.gender}
+                           for c in as_candidates(candidacies)]
     election.count = count
     _create_mandates(election, candidacies, count["allocation"]["elected"])
     return {"kind": "election", "electorate": sum(electorate_by_college.values()), "participation": participation,
@@ -258,6 +261,14 @@ def committee_member_ids(day: date | None = None) -> set[int]:
     return set(db.session.scalars(select(Mandate.member_id).where(
         Mandate.member_id.is_not(None), Mandate.starts_on <= day, Mandate.ends_on > day,
         (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day))))
+
+
+def holds_seat(member_id: int, day: date | None = None) -> bool:
+    """Whether one member holds a current seat (the committee role's test)."""
+    day = day or utcnow().date()
+    return db.session.scalar(select(Mandate.id).where(
+        Mandate.member_id == member_id, Mandate.starts_on <= day, Mandate.ends_on > day,
+        (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day)).limit(1)) is not None
 
 
 def appoint(*, actor: User, kind: MandateKind, starts_on: date, ends_on: date, organisation: str = "",
