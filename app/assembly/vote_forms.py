@@ -1,11 +1,12 @@
-"""Forms of the voting pages: a ballot, its confirmation, opening and closing a vote."""
+"""Forms of the voting pages: a ballot (a resolution's choice or an election's approvals), its
+confirmation, opening and closing a vote."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SubmitField
-from wtforms.validators import DataRequired, InputRequired
-from wtforms.widgets import HiddenInput
+from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 
 def choice_labels() -> list[tuple[str, str]]:
@@ -25,6 +26,35 @@ class BallotForm(FlaskForm):
 
 
 class CastForm(BallotForm):
+    submit = SubmitField(_l("Confirm and cast my ballot"))
+
+
+class ApprovalBallotForm(FlaskForm):
+    """An election's ballot for one member: a box per validated candidate, none ticked = a blank ballot.
+
+    ``candidates``: (candidacy id, label) pairs. How many boxes may be ticked is the election's
+    choice rule (``voting.CHOICE_RULES["election"]``), checked at the confirmation and at the cast.
+    """
+
+    member_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    choice = SelectMultipleField(_l("Candidates you approve"), widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
+    submit = SubmitField(_l("Continue"))
+
+    def __init__(self, *args, candidates: list[tuple[str, str]] | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.choice.choices = list(candidates or [])
+
+    def choice_string(self) -> str:
+        """The approvals as the cast takes them: candidacy ids, comma-separated ("" = blank)."""
+        return ",".join(self.choice.data or [])
+
+
+class ApprovalCastForm(FlaskForm):
+    """The confirmed approval ballot: candidacy ids, comma-separated, "" for a blank ballot."""
+
+    member_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    choice = StringField(validators=[Length(max=4000)])
     submit = SubmitField(_l("Confirm and cast my ballot"))
 
 

@@ -1,6 +1,8 @@
 """Vote pages: ballot, confirmation, cast, live turnout; opening, reminding and closing.
 
-Results, the bulletin board and its export are in ``board_routes.py``.
+Results, the bulletin board and its export are in ``board_routes.py``. A vote of kind
+``election`` shows an approval ballot (a box per validated candidate) on the same pages; its
+set-up, opening and results are the election's pages (``app/elections/routes.py``).
 """
 from __future__ import annotations
 
@@ -10,10 +12,18 @@ from flask_login import current_user
 
 from app.assembly import voting
 from app.assembly.models import Vote
-from app.assembly.vote_forms import BallotForm, CastForm, ConfirmActionForm, OpenVoteForm
+from app.assembly.vote_forms import (
+    ApprovalBallotForm,
+    ApprovalCastForm,
+    BallotForm,
+    CastForm,
+    ConfirmActionForm,
+    OpenVoteForm,
+)
 from app.core.errors import DomainError
 from app.core.permissions import can, require
 from app.core.timeutil import as_utc
+from app.elections import queries as election_queries
 from app.extensions import db
 
 bp = Blueprint("votes", __name__, template_folder="templates")
@@ -30,16 +40,30 @@ def _slot(vote: Vote, member_id: int | None) -> voting.Slot | None:
     return next((s for s in voting.slots_for(current_user, vote) if s.member_id == member_id), None)
 
 
-def _ballot_page(vote: Vote, forms: dict[int, BallotForm] | None = None, status: int = 200):
+def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] | None = None, status: int = 200):
     slots = voting.slots_for(current_user, vote) if can(current_user, "vote.cast") else []
     forms = forms or {}
+    approval = election_queries.election_ballot(vote)
     for slot in slots:
         if not slot.cast and slot.member_id not in forms:
-            forms[slot.member_id] = BallotForm(formdata=None, member_id=slot.member_id)
+            forms[slot.member_id] = (
+                ApprovalBallotForm(formdata=None, member_id=slot.member_id, candidates=approval.choices)
+                if approval is not None else BallotForm(formdata=None, member_id=slot.member_id))
     receipts = [r for r in session.pop(RECEIPTS_KEY, []) if r.get("vote_id") == vote.id]
     return render_template("assembly/ballot.html", vote=vote, resolution=vote.resolution, slots=slots,
                            forms=forms, receipts=receipts, turnout=voting.turnout(vote),
-                           gave_proxy_to=voting.gave_proxy_in(current_user, vote)), status
+                           gave_proxy_to=voting.gave_proxy_in(current_user, vote), approval=approval), status
+
+
+def _refused_approvals(vote: Vote, member_id: int, raw: str, exc: DomainError):
+    """An approval ballot refused at the cast (e.g. too many boxes): back to the ballot, boxes still ticked."""
+    approval = election_queries.election_ballot(vote)
+    offered = {value for value, _label in (approval.choices if approval is not None else [])}
+    ticked = [part for part in (p.strip() for p in raw.split(",")) if part in offered]
+    form = ApprovalBallotForm(formdata=None, member_id=member_id, choice=ticked,
+                              candidates=approval.choices if approval is not None else [])
+    form.choice.errors = [str(exc.message)]
+    return _ballot_page(vote, {member_id: form}, status=422)
 
 
 @bp.route("/votes/<int:vote_id>")
@@ -53,6 +77,8 @@ def ballot(vote_id: int):
 def confirm(vote_id: int):
     """Second step: show the choice back to the voter before anything is written."""
     vote = _vote_or_404(vote_id)
+    if vote.kind == "election":
+        return _confirm_approvals(vote)
     form = BallotForm()
     slot = _slot(vote, form.member_id.data)
     if slot is None or slot.cast or not vote.is_open:
@@ -66,21 +92,51 @@ def confirm(vote_id: int):
                            form=cast_form, choice_label=label)
 
 
+def _confirm_approvals(vote: Vote):
+    """An election's second step: the approved candidates (or a blank ballot) shown back, checked
+    against the election's choice rule (at most N) before anything is written."""
+    approval = election_queries.election_ballot(vote)
+    form = ApprovalBallotForm(candidates=approval.choices if approval is not None else [])
+    slot = _slot(vote, form.member_id.data)
+    if approval is None or slot is None or slot.cast or not vote.is_open:
+        flash(_("This ballot can no longer be cast."), "error")
+        return redirect(url_for("votes.ballot", vote_id=vote.id))
+    if form.validate_on_submit():
+        try:
+            choice = voting.CHOICE_RULES[vote.kind](vote.id, form.choice_string())
+        except DomainError as exc:
+            form.choice.errors = [*form.choice.errors, str(exc.message)]
+        else:
+            cast_form = ApprovalCastForm(formdata=None, member_id=slot.member_id, choice=choice)
+            return render_template("assembly/ballot_confirm.html", vote=vote, resolution=None, slot=slot,
+                                   form=cast_form, approval=approval, approved=approval.approved(choice))
+    return _ballot_page(vote, {slot.member_id: form}, status=422)
+
+
 @bp.route("/votes/<int:vote_id>/cast", methods=["POST"])
 @require("vote.cast")
 def cast(vote_id: int):
-    form = CastForm()
+    form: CastForm | ApprovalCastForm = CastForm()
     if not form.validate_on_submit():
-        flash(_("Choose one of the options."), "error")
-        return redirect(url_for("votes.ballot", vote_id=vote_id))
+        # Not a resolution's choice: maybe an election's approvals. The vote is loaded only here,
+        # off the resolutions' hot path.
+        if _vote_or_404(vote_id).kind != "election":
+            flash(_("Choose one of the options."), "error")
+            return redirect(url_for("votes.ballot", vote_id=vote_id))
+        form = ApprovalCastForm()
+        if not form.validate_on_submit():
+            flash(_("This ballot could not be read: fill it in again."), "error")
+            return redirect(url_for("votes.ballot", vote_id=vote_id))
     try:
-        tracker = voting.cast(vote_id, form.member_id.data, form.choice.data, actor=current_user)
+        tracker = voting.cast(vote_id, form.member_id.data, form.choice.data or "", actor=current_user)
     except voting.AlreadyCast as exc:
         db.session.rollback()
         flash(str(exc.message), "info")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
     except DomainError as exc:
         db.session.rollback()
+        if exc.field == "choice" and isinstance(form, ApprovalCastForm):
+            return _refused_approvals(_vote_or_404(vote_id), form.member_id.data, form.choice.data or "", exc)
         flash(str(exc.message), "error")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
     db.session.commit()
@@ -105,6 +161,10 @@ def turnout(vote_id: int):
 @require("vote.manage")
 def open_vote(vote_id: int):
     vote = _vote_or_404(vote_id)
+    if vote.kind == "election":  # opened from the election, which checks its candidates first
+        election = election_queries.election_of_vote(vote.id)
+        if election is not None:
+            return redirect(url_for("elections.open_voting", election_id=election.id))
     form = OpenVoteForm()
     if form.validate_on_submit():
         try:
@@ -137,6 +197,9 @@ def close_vote(vote_id: int):
             return redirect(url_for("votes.ballot", vote_id=vote.id))
         db.session.commit()
         flash(_("The vote is closed and its results are published."), "success")
+        election = election_queries.election_of_vote(vote.id) if vote.kind == "election" else None
+        if election is not None:
+            return redirect(url_for("elections.results", election_id=election.id))
         return redirect(url_for("board.results", vote_id=vote.id))
     return render_template("assembly/vote_close.html", vote=vote, resolution=vote.resolution, form=form,
                            turnout=voting.turnout(vote))
