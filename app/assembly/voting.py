@@ -108,7 +108,16 @@ def open_vote(vote: Vote, *, actor: User, closes_at: datetime) -> int:
 
 
 def vote_title(vote: Vote) -> str:
-    return vote.resolution.title if vote.resolution is not None else str(_l("Vote %(id)s", id=vote.id))
+    """What e-mails and pages call the vote: its resolution's or election's title."""
+    if vote.resolution is not None:
+        return vote.resolution.title
+    if vote.kind == "election":
+        from app.elections.models import Election
+
+        title = db.session.scalar(select(Election.title).where(Election.vote_id == vote.id))
+        if title:
+            return title
+    return str(_l("Vote %(id)s", id=vote.id))
 
 
 def voter_users(vote: Vote, *, only_missing: bool = False) -> list[User]:

@@ -259,7 +259,7 @@ def committee_member_ids(day: date | None = None) -> set[int]:
     """Members holding a current seat (elected or guarantor): they get the committee role."""
     day = day or utcnow().date()
     return set(db.session.scalars(select(Mandate.member_id).where(
-        Mandate.member_id.is_not(None), Mandate.starts_on <= day, Mandate.ends_on > day,
+        Mandate.member_id.is_not(None), Mandate.kind != MandateKind.ex_officio, Mandate.starts_on <= day, Mandate.ends_on > day,
         (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day))))
 
 
@@ -267,7 +267,7 @@ def holds_seat(member_id: int, day: date | None = None) -> bool:
     """Whether one member holds a current seat (the committee role's test)."""
     day = day or utcnow().date()
     return db.session.scalar(select(Mandate.id).where(
-        Mandate.member_id == member_id, Mandate.starts_on <= day, Mandate.ends_on > day,
+        Mandate.member_id == member_id, Mandate.kind != MandateKind.ex_officio, Mandate.starts_on <= day, Mandate.ends_on > day,
         (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day)).limit(1)) is not None
 
 
@@ -280,6 +280,9 @@ def appoint(*, actor: User, kind: MandateKind, starts_on: date, ends_on: date, o
         raise DomainError(_l("The mandate must end after it starts."), field="ends_on")
     if member is None and not organisation.strip():
         raise DomainError(_l("Name the organisation."), field="organisation")
+    if kind == MandateKind.ex_officio and member is not None:
+        raise DomainError(_l("Ex-officio seats are held by organisations outside the membership."),
+                          field="organisation")
     mandate = Mandate(kind=kind, member_id=member.id if member else None, organisation=organisation.strip(),
                       representative_name=representative_name.strip(), gender=gender, starts_on=starts_on,
                       ends_on=ends_on)
