@@ -11,9 +11,8 @@ POSTs carry no valid form (CSRF is off in tests, but the forms are empty), so
 they show who gets *through the permission check* without changing anything
 the next request relies on; each case starts from a fresh ``world``.
 
-The ``committee`` role is not tried: it will be derived from current mandates
-(a later issue) and no user can hold it yet. When it exists, add it to
-``ROLES`` and to the rows it opens.
+The ``committee`` role is tried as the delegate of the world's other member,
+which holds a current elected seat (the role is derived from that mandate).
 """
 from __future__ import annotations
 
@@ -34,16 +33,17 @@ from app.assembly.models import AssemblyDocument, Proxy
 from app.auth.models import TokenPurpose, User
 from app.auth.services import issue_token
 from app.core.timeutil import utcnow
+from app.elections.models import Mandate
 from app.extensions import db
 from app.members.models import CharterSignature, Member
 from tests import factories
 from tests.conftest import login
 
-ROLES = ("anonymous", "delegate", "alternate", "ex_officio", "secretariat")
-SIGNED_IN = frozenset({"delegate", "alternate", "ex_officio", "secretariat"})
+ROLES = ("anonymous", "delegate", "alternate", "committee", "ex_officio", "secretariat")
+SIGNED_IN = frozenset({"delegate", "alternate", "committee", "ex_officio", "secretariat"})
 EVERYONE = SIGNED_IN | {"anonymous"}
 SECRETARIAT = frozenset({"secretariat"})
-REPRESENTATIVES = frozenset({"delegate", "alternate"})
+REPRESENTATIVES = frozenset({"delegate", "alternate", "committee"})
 NOBODY: frozenset[str] = frozenset()
 
 
@@ -150,6 +150,10 @@ EXPECTED: dict[str, Row] = {
     "/votes/<int:vote_id>/results": Row("board.results", get=SIGNED_IN),
     "/votes/<int:vote_id>/board": Row("board.board", get=EVERYONE),
     "/votes/<int:vote_id>/board.json": Row("board.board_json", get=EVERYONE, get_ok=frozenset({200, 409})),
+    # steering committee (an appointed seat that has not ended)
+    "/committee": Row("committee.index", get=SIGNED_IN),
+    "/committee/appoint": Row("committee.appoint", get=SECRETARIAT, post=SECRETARIAT),
+    "/committee/mandates/<int:mandate_id>/end": Row("committee.end_mandate", get=SECRETARIAT, post=SECRETARIAT),
 }
 
 #: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
@@ -172,6 +176,7 @@ class Ids:
     proxy_id: int
     resolution_id: int
     vote_id: int
+    mandate_id: int
 
 
 @pytest.fixture
@@ -192,14 +197,19 @@ def ids(app: Flask, world: factories.World) -> Ids:
         (services.documents_dir() / document.stored_name).write_text("rapport")
         proxy = Proxy(assembly_id=assembly.id, giver_id=world.member_id, holder_id=world.other_member_id)
         resolution = factories.resolution(assembly)
-        db.session.add_all([document, proxy])
+        today = utcnow().date()
+        mandate = Mandate(kind="ex_officio", organisation="Agence Française de Développement", starts_on=today,
+                          ends_on=today + timedelta(days=730))
+        seat = Mandate(kind="elected", member_id=world.other_member_id, starts_on=today,
+                       ends_on=today + timedelta(days=730), representative_name="Other delegate")
+        db.session.add_all([document, proxy, mandate, seat])
         resolution.vote.status = "open"
         resolution.vote.closes_at = utcnow() + timedelta(hours=1)
         db.session.commit()
         return Ids(member_id=world.member_id, other_member_id=world.other_member_id, alternate_id=alternate.id,
                    college_id=college_id, invitation_token=invitation, reset_token=reset, assembly_id=assembly.id,
                    item_id=assembly.agenda[0].id, document_id=document.id, proxy_id=proxy.id,
-                   resolution_id=resolution.id, vote_id=resolution.vote_id)
+                   resolution_id=resolution.id, vote_id=resolution.vote_id, mandate_id=mandate.id)
 
 
 def fill(rule: str, ids: Ids) -> str:
@@ -208,7 +218,8 @@ def fill(rule: str, ids: Ids) -> str:
     values: dict[str, Any] = {"member_id": ids.member_id, "user_id": ids.alternate_id, "college_id": ids.college_id,
                               "version": 1, "token": token, "fmt": "csv", "assembly_id": ids.assembly_id,
                               "item_id": ids.item_id, "document_id": ids.document_id, "proxy_id": ids.proxy_id,
-                              "resolution_id": ids.resolution_id, "vote_id": ids.vote_id}
+                              "resolution_id": ids.resolution_id, "vote_id": ids.vote_id,
+                              "mandate_id": ids.mandate_id}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -251,7 +262,7 @@ def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str
     row = EXPECTED[rule]
     url = fill(rule, ids)
     if role != "anonymous":
-        login(client, world.emails[role])
+        login(client, email_of(world, role))
     if row.get is not None:
         response = client.get(url)
         if rule in PENDING and response.status_code == 404:
@@ -283,10 +294,15 @@ def test_every_rule_is_in_the_matrix(app: Flask) -> None:
         assert not (methods - {"GET", "HEAD", "OPTIONS", "POST"}), f"{path}: add {methods} to the matrix"
 
 
-def test_roles_cover_every_user_kind_but_committee() -> None:
+def test_roles_cover_every_role() -> None:
     from app.core.permissions import Role
 
-    assert set(ROLES) == {r.value for r in Role} - {"committee"}
+    assert set(ROLES) == {r.value for r in Role}
+
+
+def email_of(world: factories.World, role: str) -> str:
+    """The committee member is the other member's delegate (its member holds a seat in ``ids``)."""
+    return world.emails["other_delegate" if role == "committee" else role]
 
 
 # Object-level checks that the matrix cannot see --------------------------------------
@@ -296,7 +312,7 @@ def test_roles_cover_every_user_kind_but_committee() -> None:
 def test_only_a_delegate_signs_the_charter(app: Flask, client: FlaskClient, world: factories.World,
                                            role: str) -> None:
     """POST /charter is open to every signed-in user (it is the charter page); signing is not."""
-    login(client, world.emails[role])
+    login(client, email_of(world, role))
     response = client.post("/charter", data={"agree": "y"})
     assert response.status_code == 200
     with app.app_context():
@@ -306,7 +322,7 @@ def test_only_a_delegate_signs_the_charter(app: Flask, client: FlaskClient, worl
 @pytest.mark.parametrize(("role", "member_attr"), [("delegate", "member_id"), ("other_delegate", "other_member_id")])
 def test_a_delegate_signs_for_their_own_member_only(app: Flask, client: FlaskClient, world: factories.World,
                                                     role: str, member_attr: str) -> None:
-    login(client, world.emails[role])
+    login(client, email_of(world, role))
     assert client.post("/charter", data={"agree": "y"}).status_code == 302
     with app.app_context():
         signed = [s.member_id for s in db.session.scalars(select(CharterSignature))]
@@ -320,7 +336,7 @@ def test_contacts_are_shown_to_the_secretariat_only(app: Flask, client: FlaskCli
         db.session.commit()
     for role in ROLES[1:]:
         client.post("/logout")
-        login(client, world.emails[role])
+        login(client, email_of(world, role))
         html = client.get(f"/members/{world.member_id}").get_data(as_text=True)
         assert ("+216 71 000 111" in html) is (role == "secretariat"), role
 
@@ -332,9 +348,18 @@ def test_export_has_contacts_for_the_secretariat_only(app: Flask, client: FlaskC
         db.session.commit()
     for role in ROLES[1:]:
         client.post("/logout")
-        login(client, world.emails[role])
+        login(client, email_of(world, role))
         for fmt in ("csv", "xlsx"):
             response = client.get(f"/members/export.{fmt}")
             assert response.status_code == 200, (role, fmt)
         body = client.get("/members/export.csv").get_data(as_text=True)
         assert ("+216 71 000 222" in body) is (role == "secretariat"), role
+
+
+def test_the_committee_member_of_the_matrix_holds_the_role(app: Flask, world: factories.World, ids: Ids) -> None:
+    from app.core.permissions import Role, roles_of
+
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.email == email_of(world, "committee")))
+        assert Role.committee in roles_of(user)
+        db.session.remove()
