@@ -234,12 +234,19 @@ def stylesheet_path() -> Path:
     return Path(current_app.static_folder or "") / STYLESHEET
 
 
-def render_pdf(minutes: Minutes) -> bytes:
-    """The minutes as a PDF, rendered from the HTML (Arabic shaped by Pango/HarfBuzz)."""
+def html_to_pdf(html: str) -> bytes:
+    """A document of the platform as a PDF with the minutes' stylesheet (Arabic shaped by Pango/HarfBuzz).
+
+    Nothing is fetched: user-typed text cannot make the server load a URL.
+    """
     from weasyprint import CSS, HTML  # imported here: loading Pango costs time at import
     from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols=())  # fetch nothing
+    fetcher = URLFetcher(allowed_protocols=())
     css = CSS(filename=str(stylesheet_path()), url_fetcher=fetcher)
-    document = HTML(string=render_html(minutes, pdf=True), url_fetcher=fetcher, media_type="print")
-    return document.write_pdf(stylesheets=[css])
+    return HTML(string=html, url_fetcher=fetcher, media_type="print").write_pdf(stylesheets=[css])
+
+
+def render_pdf(minutes: Minutes) -> bytes:
+    """The minutes as a PDF, rendered from the HTML."""
+    return html_to_pdf(render_html(minutes, pdf=True))

@@ -20,6 +20,7 @@ from app.assembly.vote_forms import (
     ConfirmActionForm,
     OpenVoteForm,
 )
+from app.core import mail
 from app.core.errors import DomainError
 from app.core.permissions import can, require
 from app.core.timeutil import as_utc
@@ -178,9 +179,11 @@ def open_vote(vote_id: int):
                 flash(str(exc.message), "error")
         else:
             db.session.commit()
+            mail.deliver_pending()  # e-mails leave after the commit
             flash(_("The vote is open: %(n)d members in the electorate.", n=size), "success")
             return redirect(url_for("votes.ballot", vote_id=vote.id))
-    return render_template("assembly/vote_open.html", vote=vote, resolution=vote.resolution, form=form)
+    return render_template("assembly/vote_open.html", vote=vote, resolution=vote.resolution, form=form,
+                           vote_title=voting.vote_title(vote))
 
 
 @bp.route("/votes/<int:vote_id>/close", methods=["GET", "POST"])
@@ -196,13 +199,14 @@ def close_vote(vote_id: int):
             flash(str(exc.message), "error")
             return redirect(url_for("votes.ballot", vote_id=vote.id))
         db.session.commit()
+        mail.deliver_pending()  # e-mails leave after the commit
         flash(_("The vote is closed and its results are published."), "success")
         election = election_queries.election_of_vote(vote.id) if vote.kind == "election" else None
         if election is not None:
             return redirect(url_for("elections.results", election_id=election.id))
         return redirect(url_for("board.results", vote_id=vote.id))
     return render_template("assembly/vote_close.html", vote=vote, resolution=vote.resolution, form=form,
-                           turnout=voting.turnout(vote))
+                           turnout=voting.turnout(vote), vote_title=voting.vote_title(vote))
 
 
 @bp.route("/votes/<int:vote_id>/remind", methods=["POST"])
@@ -218,5 +222,6 @@ def remind(vote_id: int):
         flash(str(exc.message), "error")
     else:
         db.session.commit()
+        mail.deliver_pending()  # e-mails leave after the commit
         flash(_("Reminder sent to %(n)d representatives.", n=sent), "success")
     return redirect(request.referrer or url_for("votes.ballot", vote_id=vote.id))

@@ -247,16 +247,6 @@ def results(election_id: int):
                            turnout=None)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A document of the platform as a PDF, with the minutes' stylesheet; nothing is fetched."""
-    from weasyprint import CSS, HTML  # imported here: loading Pango costs time at import
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=())
-    css = CSS(filename=str(minutes_doc.stylesheet_path()), url_fetcher=fetcher)
-    return HTML(string=html, url_fetcher=fetcher, media_type="print").write_pdf(stylesheets=[css])
-
-
 @bp.route("/elections/<int:election_id>/proclamation.pdf")
 @require("election.view")
 def proclamation(election_id: int):
@@ -269,7 +259,7 @@ def proclamation(election_id: int):
         "elections/proclamation.html", v=queries.results_view(election), e=election, locale=locale,
         direction=text_direction(locale), when=minutes_doc.when, generated_at=utcnow(),
         programme=current_app.config.get("PROGRAMME_NAME") or _("Programme platform"))
-    response = Response(html_to_pdf(html), mimetype="application/pdf")
+    response = Response(minutes_doc.html_to_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="proclamation-{election.id}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

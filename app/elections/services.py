@@ -44,19 +44,26 @@ PROBLEM_MESSAGES: dict[str, Any] = {
 }
 
 
+SCOPE_WORDS: dict[str, Any] = {"college": _l("college"), "country": _l("country")}
+
+
 def problem_text(problem: rules.Problem) -> str:
     message = PROBLEM_MESSAGES.get(problem.key)
     if message is None:
         return problem.key
     params = {k: v for k, v in problem.params.items() if isinstance(v, str | int)}
-    params.setdefault("scope", "")
+    params["scope"] = str(SCOPE_WORDS.get(str(params.get("scope", "")), params.get("scope", "")))
     params.setdefault("group", "")
     return str(message) % params if "%(" in str(message) else str(message)
 
 
 def _check_setup(data: dict[str, Any]) -> None:
+    from app.members.models import College, Country
+
     constraints = rules.Constraints.from_dict(data.get("constraints"))
-    problems = rules.check_constraints(constraints, int(data["seats"]))
+    problems = rules.check_constraints(constraints, int(data["seats"]),
+                                       colleges=list(db.session.scalars(select(College.code))),
+                                       countries=[c.value for c in Country])
     if problems:
         raise DomainError(problem_text(problems[0]), field="constraints")
     if data["candidacy_closes_at"] <= data["candidacy_opens_at"]:
