@@ -33,6 +33,7 @@ from app.assembly.models import AssemblyDocument, Proxy
 from app.auth.models import TokenPurpose, User
 from app.auth.services import issue_token
 from app.core.timeutil import utcnow
+from app.elections import services as election_services
 from app.elections.models import Mandate
 from app.extensions import db
 from app.members.models import CharterSignature, Member
@@ -44,6 +45,7 @@ SIGNED_IN = frozenset({"delegate", "alternate", "committee", "ex_officio", "secr
 EVERYONE = SIGNED_IN | {"anonymous"}
 SECRETARIAT = frozenset({"secretariat"})
 REPRESENTATIVES = frozenset({"delegate", "alternate", "committee"})
+DELEGATES = frozenset({"delegate", "committee"})  # the committee member is its member's delegate
 NOBODY: frozenset[str] = frozenset()
 
 
@@ -154,6 +156,20 @@ EXPECTED: dict[str, Row] = {
     "/committee": Row("committee.index", get=SIGNED_IN),
     "/committee/appoint": Row("committee.appoint", get=SECRETARIAT, post=SECRETARIAT),
     "/committee/mandates/<int:mandate_id>/end": Row("committee.end_mandate", get=SECRETARIAT, post=SECRETARIAT),
+    # elections (candidacy window open, vote pending; the other member has declared its candidacy)
+    "/elections": Row("elections.index", get=SIGNED_IN),
+    "/elections/new": Row("elections.create", get=SECRETARIAT, post=SECRETARIAT),
+    "/elections/<int:election_id>": Row("elections.detail", get=SIGNED_IN),
+    "/elections/<int:election_id>/edit": Row("elections.edit", get=SECRETARIAT, post=SECRETARIAT),
+    # a delegate declares for its own member; the committee member's member already stood (redirect)
+    "/elections/<int:election_id>/candidacy": Row("elections.declare", get=DELEGATES, post=DELEGATES,
+                                                  get_redirect_ok=True),
+    "/elections/<int:election_id>/candidacies/<int:candidacy_id>/decide": Row("elections.decide",
+                                                                              post=SECRETARIAT),
+    "/elections/<int:election_id>/open": Row("elections.open_voting", get=SECRETARIAT, post=SECRETARIAT),
+    "/elections/<int:election_id>/results": Row("elections.results", get=SIGNED_IN),
+    "/elections/<int:election_id>/proclamation.pdf": Row("elections.proclamation", get=SIGNED_IN,
+                                                         get_redirect_ok=True),
 }
 
 #: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
@@ -177,6 +193,8 @@ class Ids:
     resolution_id: int
     vote_id: int
     mandate_id: int
+    election_id: int
+    candidacy_id: int
 
 
 @pytest.fixture
@@ -203,13 +221,23 @@ def ids(app: Flask, world: factories.World) -> Ids:
         seat = Mandate(kind="elected", member_id=world.other_member_id, starts_on=today,
                        ends_on=today + timedelta(days=730), representative_name="Other delegate")
         db.session.add_all([document, proxy, mandate, seat])
+        db.session.flush()
+        secretariat = db.session.scalar(select(User).where(User.email == world.emails["secretariat"]))
+        election = election_services.create_election(actor=secretariat, data={
+            "title": "Élection du comité", "seats": 3, "term_starts_on": today, "term_years": 2,
+            "candidacy_opens_at": utcnow() - timedelta(days=1), "candidacy_closes_at": utcnow() + timedelta(days=1),
+            "constraints": {}})
+        candidacy = election_services.declare_candidacy(
+            election, actor=reset_user, representative_name="Other delegate", gender="female",
+            statements={"fr": "Candidature", "en": "", "ar": ""})
         resolution.vote.status = "open"
         resolution.vote.closes_at = utcnow() + timedelta(hours=1)
         db.session.commit()
         return Ids(member_id=world.member_id, other_member_id=world.other_member_id, alternate_id=alternate.id,
                    college_id=college_id, invitation_token=invitation, reset_token=reset, assembly_id=assembly.id,
                    item_id=assembly.agenda[0].id, document_id=document.id, proxy_id=proxy.id,
-                   resolution_id=resolution.id, vote_id=resolution.vote_id, mandate_id=mandate.id)
+                   resolution_id=resolution.id, vote_id=resolution.vote_id, mandate_id=mandate.id,
+                   election_id=election.id, candidacy_id=candidacy.id)
 
 
 def fill(rule: str, ids: Ids) -> str:
@@ -219,7 +247,8 @@ def fill(rule: str, ids: Ids) -> str:
                               "version": 1, "token": token, "fmt": "csv", "assembly_id": ids.assembly_id,
                               "item_id": ids.item_id, "document_id": ids.document_id, "proxy_id": ids.proxy_id,
                               "resolution_id": ids.resolution_id, "vote_id": ids.vote_id,
-                              "mandate_id": ids.mandate_id}
+                              "mandate_id": ids.mandate_id, "election_id": ids.election_id,
+                              "candidacy_id": ids.candidacy_id}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
