@@ -117,32 +117,30 @@ def _confirm_approvals(vote: Vote):
 @bp.route("/votes/<int:vote_id>/cast", methods=["POST"])
 @require("vote.cast")
 def cast(vote_id: int):
-    form: CastForm | ApprovalCastForm = CastForm()
-    if not form.validate_on_submit():
-        # Not a resolution's choice: maybe an election's approvals. The vote is loaded only here,
-        # off the resolutions' hot path.
-        if _vote_or_404(vote_id).kind != "election":
-            flash(_("Choose one of the options."), "error")
-            return redirect(url_for("votes.ballot", vote_id=vote_id))
-        form = ApprovalCastForm()
-        if not form.validate_on_submit():
-            flash(_("This ballot could not be read: fill it in again."), "error")
-            return redirect(url_for("votes.ballot", vote_id=vote_id))
+    """The confirmed ballot. CSRFProtect has checked the token; the fields are read directly (the hot
+    path: no form object) and ``voting.cast`` validates the choice for the vote's kind."""
+    member_id = request.form.get("member_id", type=int)
+    choice = request.form.get("choice", "")
+    if member_id is None or len(choice) > 4000:
+        flash(_("This ballot could not be read: fill it in again."), "error")
+        return redirect(url_for("votes.ballot", vote_id=vote_id))
     try:
-        tracker = voting.cast(vote_id, form.member_id.data, form.choice.data or "", actor=current_user)
+        tracker = voting.cast(vote_id, member_id, choice, actor=current_user)
     except voting.AlreadyCast as exc:
         db.session.rollback()
         flash(str(exc.message), "info")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
     except DomainError as exc:
         db.session.rollback()
-        if exc.field == "choice" and isinstance(form, ApprovalCastForm):
-            return _refused_approvals(_vote_or_404(vote_id), form.member_id.data, form.choice.data or "", exc)
+        if exc.field == "choice":
+            vote = _vote_or_404(vote_id)
+            if vote.kind == "election":
+                return _refused_approvals(vote, member_id, choice, exc)
         flash(str(exc.message), "error")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
     db.session.commit()
     receipts = session.get(RECEIPTS_KEY, [])
-    receipts.append({"vote_id": vote_id, "member_id": form.member_id.data, "tracker": tracker})
+    receipts.append({"vote_id": vote_id, "member_id": member_id, "tracker": tracker})
     session[RECEIPTS_KEY] = receipts
     flash(_("Your ballot has been cast. Keep its tracker to find it on the bulletin board."), "success")
     return redirect(url_for("votes.ballot", vote_id=vote_id))
