@@ -5,8 +5,6 @@ once; a service's refusal is shown next to its field and what was typed is kept.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,7 +33,7 @@ from app.assembly.models import (
     Resolution,
 )
 from app.core import mail
-from app.core.errors import DomainError
+from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import can, ensure, require
 from app.extensions import db
 from app.members.models import Member, MemberStatus
@@ -71,14 +69,7 @@ def _item_or_404(assembly: Assembly, item_id: int) -> AgendaItem:
     return item
 
 
-def _fail(form: Any, exc: DomainError) -> None:
-    """Put a service's refusal next to its field (or on top); keep what was typed."""
-    db.session.rollback()
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
+_fail = fail_at_field
 
 
 def _to_detail(assembly: Assembly) -> Response:

@@ -18,6 +18,23 @@ class DomainError(Exception):
         self.field = field
 
 
+def fail_at_field(form: object, exc: DomainError) -> None:
+    """Put a service's refusal next to its field (or on top); the form keeps what was typed.
+
+    Rolls back first: nothing half-done is saved.
+    """
+    from flask import flash
+
+    from app.extensions import db
+
+    db.session.rollback()
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "error")
+
+
 TITLES = {
     400: _l("Bad request"),
     403: _l("Access refused"),

@@ -20,7 +20,7 @@ from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.auth.models import Gender
-from app.core.errors import DomainError
+from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import Role, require, roles_of
 from app.core.timeutil import utcnow
 from app.elections import committee, services
@@ -98,14 +98,7 @@ class EndMandateForm(FlaskForm):
 
 # Helpers ---------------------------------------------------------------------------------------
 
-def _fail(form: FlaskForm, exc: DomainError) -> None:
-    """Put a service's refusal next to its field (or on top); keep what was typed."""
-    db.session.rollback()
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
+_fail = fail_at_field
 
 
 def _to_index() -> Response:

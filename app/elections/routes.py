@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.assembly import minutes as minutes_doc
 from app.core import mail
-from app.core.errors import DomainError
+from app.core.errors import DomainError, fail_at_field
 from app.core.i18n import text_direction
 from app.core.permissions import can, require
 from app.core.timeutil import as_utc, utcnow
@@ -35,14 +35,7 @@ def _election_or_404(election_id: int) -> Election:
     return election
 
 
-def _fail(form: Any, exc: DomainError) -> None:
-    """Put a service's refusal next to its field (or on top); keep what was typed."""
-    db.session.rollback()
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
+_fail = fail_at_field
 
 
 def _to_detail(election: Election) -> Any:

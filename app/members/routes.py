@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core import mail
-from app.core.errors import DomainError
+from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import can, require
 from app.extensions import db
 from app.members import services
@@ -32,14 +32,7 @@ def _colleges() -> list[College]:
     return list(db.session.scalars(select(College).order_by(College.code)))
 
 
-def _fail(form, exc: DomainError) -> None:  # noqa: ANN001 - any FlaskForm
-    """Put a service's refusal next to its field (or on top), keep what was typed."""
-    db.session.rollback()
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
+_fail = fail_at_field
 
 
 @bp.route("/members")
