@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.config import normalise_db_url
@@ -105,6 +106,23 @@ def world(app: Flask) -> factories.World:
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> None:
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement sent to the database inside the block (bounded-queries tests)."""
+    statements: list[str] = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def csrf_token_from(html: str) -> str:

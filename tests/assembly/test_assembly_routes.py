@@ -3,8 +3,6 @@ proxies, resolutions; who may do what; and a bounded number of queries per page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from app.assembly import voting
 from app.assembly.models import (
@@ -31,7 +29,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members.models import Member, MemberStatus
 from tests import factories
-from tests.conftest import login
+from tests.conftest import counting, login
 
 
 @pytest.fixture(autouse=True)
@@ -520,20 +518,6 @@ def test_anonymous_visitors_are_sent_to_the_login_page(app: Flask, client: Flask
 
 # Bounded queries ---------------------------------------------------------------------------------
 
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def _count_get(app: Flask, client: FlaskClient, url: str) -> tuple[int, str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app import create_app
 from app.assembly.board import GENESIS, chain_hash, seal
@@ -22,6 +22,7 @@ from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from tests.assembly.test_board_routes import build_vote
+from tests.conftest import counting
 from tests.conftest import test_settings as settings_for
 
 
@@ -295,18 +296,8 @@ def test_malformed_board_is_a_format_error(exported: dict[str, Any], path: tuple
 # No database ----------------------------------------------------------------------------------
 
 def test_recount_sends_no_sql(app: Flask, exported: dict[str, Any], tmp_path: Path) -> None:
-    statements: list[str] = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with counting(app) as statements:
         code, _, _ = run(app, exported, tmp_path)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
     assert code == 0 and statements == []
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.assembly import voting
 from app.auth.models import User, UserKind
@@ -25,7 +23,7 @@ from app.elections.models import Election, Mandate, MandateKind
 from app.extensions import db
 from app.members.models import Member
 from tests import factories
-from tests.conftest import login
+from tests.conftest import counting, login
 
 
 @pytest.fixture(autouse=True)
@@ -344,20 +342,8 @@ def test_a_composition_that_has_not_begun_is_shown_as_the_next_one(client: Flask
     assert "Futur Membre" not in page.split("Next composition")[0]
 
 
-@contextmanager
-def _counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
+_counting = counting
 
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def _add_mandates(app: Flask, n: int, start: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import create_app
 from app.assembly import voting
@@ -29,6 +29,7 @@ from app.elections import rules, services
 from app.elections.models import Candidacy, CandidacyStatus
 from app.extensions import db
 from tests import factories
+from tests.conftest import counting
 from tests.conftest import test_settings as settings_for
 
 SEATS = 3
@@ -425,18 +426,8 @@ def test_an_election_result_without_its_section_is_refused(app: Flask, exported:
 # No database ------------------------------------------------------------------------------------------
 
 def test_recount_sends_no_sql(app: Flask, exported: dict[str, Any], tmp_path: Path) -> None:
-    statements: list[str] = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with counting(app) as statements:
         code, _, _ = run(app, exported, tmp_path)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
     assert code == 0 and statements == []
 
 

@@ -11,14 +11,12 @@ size of what it lists (no N+1). Statements are counted on ``db.engine`` with a
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from app.auth.models import User, UserKind
 from app.core import audit
@@ -26,24 +24,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members.models import Charter, CharterSignature, College, Member, MemberStatusChange
 from tests import factories
-from tests.conftest import login
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement sent to the database inside the block."""
-    statements: list[str] = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
+from tests.conftest import counting, login
 
 
 def count_get(app: Flask, client: FlaskClient, url: str) -> tuple[int, str]:
