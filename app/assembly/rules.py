@@ -152,3 +152,43 @@ def decide(overall: Counts, rule: MajorityRule, quorum: bool, by_college: Mappin
                 colleges_met[code] = majority_met(counts, rule)
     adopted = overall_met and all(colleges_met.values())
     return Decision(Outcome.adopted if adopted else Outcome.rejected, overall_met, colleges_met)
+
+
+class ProxyRefusal(StrEnum):
+    """Why the statutes refuse a proxy (DESIGN §3: a cap per holder, no chains, not to oneself)."""
+
+    to_itself = "to_itself"
+    giver_inactive = "giver_inactive"
+    holder_inactive = "holder_inactive"
+    already_given = "already_given"
+    holder_gave = "holder_gave"  # would make a chain: the holder passes its own vote on
+    giver_holds = "giver_holds"  # would make a chain: the giver passes on votes it carries
+    cap_reached = "cap_reached"
+
+
+@dataclass(frozen=True)
+class ProxyFacts:
+    """What the proxy rule needs to know, read from the database by the service."""
+
+    same_member: bool
+    giver_active: bool
+    holder_active: bool
+    giver_gave: bool
+    holder_gave: bool
+    giver_holds: int
+    holder_carries: int
+    max_proxies: int
+
+
+def proxy_refusal(facts: ProxyFacts) -> ProxyRefusal | None:
+    """The first reason the proxy is refused, or None when the statutes allow it."""
+    checks = (
+        (facts.same_member, ProxyRefusal.to_itself),
+        (not facts.giver_active, ProxyRefusal.giver_inactive),
+        (not facts.holder_active, ProxyRefusal.holder_inactive),
+        (facts.giver_gave, ProxyRefusal.already_given),
+        (facts.holder_gave, ProxyRefusal.holder_gave),
+        (facts.giver_holds > 0, ProxyRefusal.giver_holds),
+        (facts.holder_carries >= facts.max_proxies, ProxyRefusal.cap_reached),
+    )
+    return next((reason for refused, reason in checks if refused), None)

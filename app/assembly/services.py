@@ -32,7 +32,7 @@ from app.assembly.models import (
     VoteElector,
     VoteStatus,
 )
-from app.assembly.rules import MajorityBase, QuorumRule, quorum_reached
+from app.assembly.rules import MajorityBase, ProxyFacts, ProxyRefusal, QuorumRule, proxy_refusal, quorum_reached
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
 from app.core import audit
@@ -337,26 +337,17 @@ def give_proxy(assembly: Assembly, *, actor: User, giver: Member, holder: Member
         raise DomainError(_l("Proxies are given once the assembly is convened."))
     if any_vote_opened(assembly):
         raise DomainError(_l("Proxies can no longer change: the first vote of this assembly has opened."))
-    if giver.id == holder.id:
-        raise DomainError(_l("A member cannot give its proxy to itself."), field="holder_id")
-    for member in (giver, holder):
-        if member.status != MemberStatus.active:
-            raise DomainError(_l("%(name)s is not an active member.", name=member.name), field="holder_id")
-    if live_proxy_of(assembly, giver.id) is not None:
-        raise DomainError(_l("Your organisation has already given its proxy. Revoke it first."), field="holder_id")
-    if live_proxy_of(assembly, holder.id) is not None:
-        raise DomainError(_l("%(name)s has itself given its proxy: proxies cannot be passed on.", name=holder.name),
-                          field="holder_id")
-    held = db.session.scalar(select(func.count(Proxy.id)).where(
-        Proxy.assembly_id == assembly.id, Proxy.holder_id == giver.id, Proxy.revoked_at.is_(None)))
-    if held:
-        raise DomainError(_l("Your organisation holds proxies of other members: it cannot pass them on."),
-                          field="holder_id")
-    carried = db.session.scalar(select(func.count(Proxy.id)).where(
-        Proxy.assembly_id == assembly.id, Proxy.holder_id == holder.id, Proxy.revoked_at.is_(None)))
-    if carried >= assembly.max_proxies:
-        raise DomainError(_l("%(name)s already holds as many proxies as the statutes allow (%(max)s).", name=holder.name,
-                             max=assembly.max_proxies), field="holder_id")
+    def live_count(column: Any, member_id: int) -> int:
+        return db.session.scalar(select(func.count(Proxy.id)).where(
+            Proxy.assembly_id == assembly.id, column == member_id, Proxy.revoked_at.is_(None))) or 0
+
+    refusal = proxy_refusal(ProxyFacts(
+        same_member=giver.id == holder.id, giver_active=giver.status == MemberStatus.active,
+        holder_active=holder.status == MemberStatus.active, giver_gave=live_count(Proxy.giver_id, giver.id) > 0,
+        holder_gave=live_count(Proxy.giver_id, holder.id) > 0, giver_holds=live_count(Proxy.holder_id, giver.id),
+        holder_carries=live_count(Proxy.holder_id, holder.id), max_proxies=assembly.max_proxies))
+    if refusal is not None:
+        raise DomainError(_proxy_refusal_message(refusal, giver, holder, assembly.max_proxies), field="holder_id")
     proxy = Proxy(assembly_id=assembly.id, giver_id=giver.id, holder_id=holder.id, created_by_id=actor.id)
     db.session.add(proxy)
     presence = _presence(assembly, giver.id)
@@ -366,6 +357,21 @@ def give_proxy(assembly: Assembly, *, actor: User, giver: Member, holder: Member
     audit.record("proxy.given", "assembly", assembly.id, actor=actor,
                  after={"giver": giver.name, "holder": holder.name})
     return proxy
+
+
+def _proxy_refusal_message(refusal: ProxyRefusal, giver: Member, holder: Member, max_proxies: int) -> str:
+    messages = {
+        ProxyRefusal.to_itself: _l("A member cannot give its proxy to itself."),
+        ProxyRefusal.giver_inactive: _l("%(name)s is not an active member.", name=giver.name),
+        ProxyRefusal.holder_inactive: _l("%(name)s is not an active member.", name=holder.name),
+        ProxyRefusal.already_given: _l("Your organisation has already given its proxy. Revoke it first."),
+        ProxyRefusal.holder_gave: _l("%(name)s has itself given its proxy: proxies cannot be passed on.",
+                                     name=holder.name),
+        ProxyRefusal.giver_holds: _l("Your organisation holds proxies of other members: it cannot pass them on."),
+        ProxyRefusal.cap_reached: _l("%(name)s already holds as many proxies as the statutes allow (%(max)s).",
+                                     name=holder.name, max=max_proxies),
+    }
+    return str(messages[refusal])
 
 
 def revoke_proxy(proxy: Proxy, *, actor: User) -> None:

@@ -101,3 +101,31 @@ def test_decide(overall, colleges, rule, quorum, outcome, colleges_met) -> None:
     decision = decide(overall, rule, quorum, colleges)
     assert decision.outcome == outcome
     assert dict(decision.colleges_met) == colleges_met
+
+
+# Proxies (pure rule; the service reads the facts) --------------------------------------------------
+
+from app.assembly.rules import ProxyFacts, ProxyRefusal, proxy_refusal  # noqa: E402
+
+_ALLOWED = ProxyFacts(same_member=False, giver_active=True, holder_active=True, giver_gave=False,
+                      holder_gave=False, giver_holds=0, holder_carries=0, max_proxies=1)
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({}, None),
+    ({"holder_carries": 1}, ProxyRefusal.cap_reached),  # exactly the cap of 1
+    ({"holder_carries": 1, "max_proxies": 2}, None),  # one below a cap of 2
+    ({"holder_carries": 2, "max_proxies": 2}, ProxyRefusal.cap_reached),
+    ({"max_proxies": 0}, ProxyRefusal.cap_reached),  # statutes allowing no proxy at all
+    ({"same_member": True}, ProxyRefusal.to_itself),
+    ({"giver_active": False}, ProxyRefusal.giver_inactive),
+    ({"holder_active": False}, ProxyRefusal.holder_inactive),
+    ({"giver_gave": True}, ProxyRefusal.already_given),
+    ({"holder_gave": True}, ProxyRefusal.holder_gave),  # no chain through the holder
+    ({"giver_holds": 1}, ProxyRefusal.giver_holds),  # no chain through the giver
+    ({"same_member": True, "holder_carries": 5}, ProxyRefusal.to_itself),  # the first reason is given
+])
+def test_proxy_rule(changes: dict, expected: ProxyRefusal | None) -> None:
+    from dataclasses import replace
+
+    assert proxy_refusal(replace(_ALLOWED, **changes)) == expected
