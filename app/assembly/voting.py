@@ -40,8 +40,8 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.members.models import CharterSignature, College, Member, MemberStatus
-from app.members.services import current_charter
+from app.members.models import College, Member
+from app.members.services import current_charter, electorate_condition
 
 #: A chain hash is kept before every CHECKPOINT-th board entry (see ``board_page``).
 CHECKPOINT = 256
@@ -59,15 +59,9 @@ def freeze_electorate(vote: Vote) -> int:
     A proxy counts when both sides are in the electorate; a proxy to a member
     outside it is void and the giver keeps its vote.
     """
-    charter = current_charter()
-    if charter is None:
-        rows: list[Any] = []
-    else:
-        rows = db.session.execute(
-            select(Member.id, College.code, Member.country).join(College, Member.college_id == College.id)
-            .where(Member.status == MemberStatus.active,
-                   Member.id.in_(select(CharterSignature.member_id).where(CharterSignature.charter_id == charter.id)))
-            .order_by(Member.id)).all()
+    rows = db.session.execute(
+        select(Member.id, College.code, Member.country).join(College, Member.college_id == College.id)
+        .where(electorate_condition(current_charter())).order_by(Member.id)).all()
     eligible = {row.id for row in rows}
     holders: dict[int, int] = {}
     if vote.assembly_id is not None:

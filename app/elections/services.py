@@ -27,6 +27,7 @@ from app.elections import rules
 from app.elections.models import Candidacy, CandidacyStatus, Election, Mandate, MandateKind
 from app.extensions import db
 from app.members.models import CharterSignature, Member, MemberStatus
+from app.members.rules import in_electorate
 from app.members.services import current_charter
 
 ELECTION_FIELDS = ("title", "seats", "term_starts_on", "term_years", "candidacy_opens_at", "candidacy_closes_at",
@@ -107,13 +108,15 @@ def candidacy_open(election: Election, now: datetime | None = None) -> bool:
 
 
 def eligible(member: Member) -> str | None:
-    """Why a member cannot stand (None if it can): active, current charter signed."""
-    if member.status != MemberStatus.active:
-        return str(_l("The member is not active."))
+    """Why a member cannot stand (None if it can): the electorate's rule, ``members.rules.in_electorate``."""
     charter = current_charter()
     signed = charter is not None and db.session.scalar(select(CharterSignature.id).where(
         CharterSignature.member_id == member.id, CharterSignature.charter_id == charter.id)) is not None
-    return None if signed else str(_l("The member has not signed the current charter."))
+    if in_electorate(member.status, signed):
+        return None
+    if member.status != MemberStatus.active:
+        return str(_l("The member is not active."))
+    return str(_l("The member has not signed the current charter."))
 
 
 def declare_candidacy(election: Election, *, actor: User, representative_name: str, gender: str,
