@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.assembly import services
+from app.assembly import queries, services
 from app.assembly.forms import (
     AgendaItemForm,
     AssemblyForm,
@@ -88,7 +88,7 @@ def _minutes_url(assembly: Assembly) -> str | None:
 @bp.route("/assemblies")
 @require("assembly.view")
 def index():
-    page = db.paginate(services.visible_assemblies(current_user), per_page=current_app.config["PAGE_SIZE"],
+    page = db.paginate(queries.visible_assemblies(current_user), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False, max_per_page=100)
     return render_template("assembly/index.html", page=page)
 
@@ -136,7 +136,7 @@ def edit(assembly_id: int):
 @require("assembly.view")
 def detail(assembly_id: int):
     """Everything about one sitting, in a fixed number of queries whatever the number of members."""
-    assembly = services.assembly_page(assembly_id)
+    assembly = queries.assembly_page(assembly_id)
     if assembly is None or (assembly.status == AssemblyStatus.draft and not can(current_user, "assembly.manage")):
         abort(404)
     proxies = services.live_proxies(assembly)
@@ -148,14 +148,14 @@ def detail(assembly_id: int):
         own["member"] = db.session.get(Member, member_id)
         own["gave"] = next((p for p in proxies if p.giver_id == member_id), None)
         own["holds"] = [p for p in proxies if p.holder_id == member_id]
-        own["presence"] = services.presence_rows(assembly, [member_id])[0].get(member_id)
+        own["presence"] = queries.presence_rows(assembly, [member_id])[0].get(member_id)
         member = own["member"]
         if (live and not frozen and own["gave"] is None and not own["holds"] and member is not None
                 and member.status == MemberStatus.active and services.can_manage_proxy_of(current_user, member)):
-            own["form"] = ProxyForm(formdata=None, holders=services.proxy_holder_choices(member))
+            own["form"] = ProxyForm(formdata=None, holders=queries.proxy_holder_choices(member))
     return render_template(
         "assembly/detail.html", assembly=assembly, summary=services.presence_summary(assembly), proxies=proxies,
-        own=own, live=live, frozen=frozen, majority_in_words=services.majority_in_words,
+        own=own, live=live, frozen=frozen, majority_in_words=queries.majority_in_words,
         minutes_url=_minutes_url(assembly), confirm_form=ConfirmForm(formdata=None),
         move_form=MoveForm(formdata=None))
 
@@ -302,7 +302,7 @@ def presence(assembly_id: int):
     """Every convened member with its attendance, one page at a time; one form saves the page."""
     assembly = _assembly_or_404(assembly_id)
     search = request.args.get("q", "").strip()
-    page = db.paginate(services.convened_members_query(search), per_page=current_app.config["PAGE_SIZE"],
+    page = db.paginate(queries.convened_members_query(search), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False, max_per_page=100)
     form = ConfirmForm()
     typed: dict[int, str] = {}
@@ -315,7 +315,7 @@ def presence(assembly_id: int):
             flash(_("Attendance saved."), "success")
             return redirect(url_for("assembly.presence", assembly_id=assembly.id, q=search or None,
                                     page=page.page if page.page > 1 else None))
-    presences, holders = services.presence_rows(assembly, [m.id for m in page.items])
+    presences, holders = queries.presence_rows(assembly, [m.id for m in page.items])
     return render_template("assembly/presence.html", assembly=assembly, page=page, search=search, form=form,
                            presences=presences, holders=holders, typed=typed, errors=errors,
                            statuses=PresenceStatus, summary=services.presence_summary(assembly),
@@ -335,7 +335,7 @@ def _typed_presences(members: list[Member]) -> dict[int, str]:
 
 def _save_presences(assembly: Assembly, members: list[Member], typed: dict[int, str]) -> dict[int, str]:
     """Apply the changed statuses; all or nothing: errors per member, and nothing saved if any."""
-    presences, _holders = services.presence_rows(assembly, [m.id for m in members])
+    presences, _holders = queries.presence_rows(assembly, [m.id for m in members])
     errors: dict[int, str] = {}
     for member in members:
         wanted = typed.get(member.id)
@@ -380,7 +380,7 @@ def give_proxy(assembly_id: int, member_id: int):
     assembly = _assembly_or_404(assembly_id)
     giver = db.get_or_404(Member, member_id)
     ensure(services.can_manage_proxy_of(current_user, giver))
-    form = ProxyForm(holders=services.proxy_holder_choices(giver))
+    form = ProxyForm(holders=queries.proxy_holder_choices(giver))
     if form.validate_on_submit():
         holder = db.session.get(Member, form.holder_id.data)
         if holder is None:

@@ -20,7 +20,7 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @require("home.view")
 def home():
-    from app.assembly.services import pending_ballots, upcoming_assemblies
+    from app.assembly.queries import pending_ballots, upcoming_assemblies
     from app.members.services import home_summary
 
     return render_template("core/home.html", summary=home_summary(current_user),
