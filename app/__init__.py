@@ -91,6 +91,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(minutes_bp)
     app.register_blueprint(elections_bp)
     app.register_blueprint(committee_bp)
+    from app import calls
+
+    calls.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
 

@@ -22,6 +22,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assembly import board as board_rules
+from app.assembly import signals
 from app.assembly.models import (
     Assembly,
     AssemblyStatus,
@@ -396,6 +397,9 @@ def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     db.session.flush()
     summary = {k: vote.result.get(k) for k in ("electorate", "participation", "counts", "outcome", "final_hash")}
     audit.record("vote.closed", "vote", vote.id, actor=actor, after=summary)
+    resolution = vote.resolution
+    if resolution is not None:
+        signals.resolution_decided.send(vote, resolution=resolution, result=vote.result, actor=actor)
     notify_voters(vote, "assembly/email/results.txt", _l("Results: %(title)s", title=vote_title(vote)))
     return vote.result
 

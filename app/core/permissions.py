@@ -68,6 +68,20 @@ POLICY: dict[str, frozenset[Role]] = {
     "candidacy.declare": frozenset({Role.delegate}),
     "committee.view": SIGNED_IN,
     "committee.manage": SECRETARIAT,
+    # Calls for projects: rule sets (co-built by the committee), calls, proposals, instruction
+    "ruleset.view": SIGNED_IN,
+    "ruleset.create": frozenset({Role.committee, Role.secretariat}),
+    "ruleset.freeze": SECRETARIAT,
+    "amendment.propose": frozenset({Role.committee}),
+    "amendment.comment": frozenset({Role.committee, Role.secretariat}),
+    "amendment.support": frozenset({Role.committee}),
+    "amendment.decide": SECRETARIAT,
+    "call.view": SIGNED_IN,
+    "call.manage": SECRETARIAT,
+    "proposal.create": frozenset({Role.delegate}),
+    "proposal.edit": REPRESENTATIVES,
+    "proposal.submit": frozenset({Role.delegate}),
+    "proposal.instruct": SECRETARIAT,
 }
 
 

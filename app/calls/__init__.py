@@ -1,0 +1,26 @@
+"""Calls for projects: rule sets co-built by the committee and adopted by the assembly, calls, proposals.
+
+``init_app`` registers the blueprints, the CLI group and the receiver of the
+assembly's "resolution decided" signal (the adoption hook).
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.calls import models  # noqa: F401  (tables)
+    from app.calls.call_routes import bp as calls_bp
+    from app.calls.instruction_routes import bp as instruction_bp
+    from app.calls.proposal_routes import bp as proposals_bp
+    from app.calls.public_routes import bp as public_bp
+    from app.calls.ruleset_routes import bp as rulesets_bp
+
+    for blueprint in (rulesets_bp, calls_bp, proposals_bp, instruction_bp, public_bp):
+        app.register_blueprint(blueprint)
+    from app.calls import adoption
+
+    adoption.connect()
+    from app.calls.commands import calls_cli
+
+    app.cli.add_command(calls_cli)

@@ -1,0 +1,47 @@
+"""Money as ``Decimal`` euros in code, integer cents in the database; never a float.
+
+Pure helpers shared by the calls and grants packages.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+EURO = Decimal("1")
+
+
+def to_cents(amount: Decimal | int | str) -> int:
+    """Exact cents of an amount; refuses fractions of a cent rather than rounding silently."""
+    value = Decimal(amount) if not isinstance(amount, Decimal) else amount
+    cents = value * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{amount} has fractions of a cent")
+    return int(cents)
+
+
+def from_cents(cents: int | None) -> Decimal:
+    """Euros of a stored amount (``None`` reads as zero)."""
+    return (Decimal(cents or 0) / 100).quantize(CENT)
+
+
+def round_euro(amount: Decimal) -> Decimal:
+    """To the euro, half up (66,332.50 → 66,333; 58,574.49 → 58,574)."""
+    return amount.quantize(EURO, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount typed by a person: spaces and non-breaking spaces as thousands separators,
+    a comma or a dot as the decimal mark; at most two decimals; never negative.
+
+    Raises ``ValueError`` with no message; the caller words the refusal.
+    """
+    cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError from exc
+    if not value.is_finite() or value < 0 or value != value.quantize(CENT):
+        raise ValueError
+    return value.quantize(CENT)

@@ -1,0 +1,501 @@
+"""Pure rules of calls for projects: funding amount, eligibility kinds, rule-set content and its versions.
+
+No database, no request: every function here is table-tested (tests/calls/test_rules.py).
+
+A rule set's *content* is plain data (JSON in the database)::
+
+    {"eligibility": {"<kind>": {<params>}, ...},          # the kinds that apply, with their values
+     "funding": {"rate": "0.65", "ceiling": "66440", "floor": "0"},
+     "criteria": {"<code>": {"name": {"fr","en","ar"}, "description": {"fr","en","ar"},
+                             "weight": 3, "scale_max": 5, "na_allowed": false,
+                             "min_justification": 50, "position": 1}}}
+
+Amounts in content are decimal strings of euros (never floats). Versions are
+compared leaf by leaf (``flatten``/``diff``) and an amendment is a list of leaf
+changes ``(path, old, new)`` applied with a three-way check (``apply_changes``).
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.calls.money import round_euro
+
+LANGS = ("fr", "en", "ar")
+PROGRAMME_COUNTRIES = ("FR", "TN")
+ABSENT: Any = None  # a leaf that does not exist
+
+
+# Funding --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Funding rules of a rule set: maximum rate of the total budget, ceiling, floor (euros)."""
+
+    rate: Decimal
+    ceiling: Decimal | None
+    floor: Decimal = Decimal(0)
+
+    @classmethod
+    def from_content(cls, data: Mapping[str, Any]) -> Funding:
+        ceiling = data.get("ceiling")
+        return cls(rate=Decimal(str(data.get("rate", "1"))),
+                   ceiling=Decimal(str(ceiling)) if ceiling not in (None, "") else None,
+                   floor=Decimal(str(data.get("floor") or "0")))
+
+
+@dataclass(frozen=True)
+class GrantCalculation:
+    """The maximum grant and every figure that explains it."""
+
+    requested: Decimal
+    budget: Decimal
+    rate: Decimal
+    at_rate: Decimal          # rate × budget, exact
+    at_rate_rounded: Decimal  # to the euro, half up
+    ceiling: Decimal | None
+    floor: Decimal
+    maximum: Decimal          # min(requested, rounded rate × budget, ceiling), to the euro
+    limited_by: str           # "requested", "rate" or "ceiling"
+    below_floor: bool
+
+
+def max_grant(requested: Decimal, budget: Decimal, funding: Funding) -> GrantCalculation:
+    """``min(requested, rate × budget, ceiling)``, rounded to the euro half up (DESIGN §3).
+
+    Ties go to the most explanatory limit in the order requested, ceiling, rate:
+    a project asking exactly 65 % is "what it requested".
+    """
+    at_rate = budget * funding.rate
+    rounded = round_euro(at_rate)
+    candidates = [("requested", round_euro(requested))]
+    if funding.ceiling is not None:
+        candidates.append(("ceiling", round_euro(funding.ceiling)))
+    candidates.append(("rate", rounded))
+    limited_by, maximum = min(candidates, key=lambda pair: pair[1])
+    return GrantCalculation(requested=requested, budget=budget, rate=funding.rate, at_rate=at_rate,
+                            at_rate_rounded=rounded, ceiling=funding.ceiling, floor=funding.floor,
+                            maximum=maximum, limited_by=limited_by, below_floor=maximum < funding.floor)
+
+
+def percent(rate: Decimal) -> Decimal:
+    """0.65 → 65 (for sentences)."""
+    return (rate * 100).normalize()
+
+
+# Eligibility ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partner:
+    country: str
+    is_member: bool = False
+
+
+@dataclass(frozen=True)
+class ProposalFacts:
+    """What eligibility looks at, gathered from a proposal (or its snapshot) by the services."""
+
+    lead_active: bool
+    lead_signed_current_charter: bool
+    lead_country: str
+    partners: tuple[Partner, ...]
+    duration_months: int | None
+    total_budget: Decimal
+    requested: Decimal
+    cofinancing: Decimal
+    challenges: int
+    lead_open_elsewhere: int  # the lead's other open proposals in this call and open grants
+    grant: GrantCalculation
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One eligibility rule applied to one proposal."""
+
+    kind: str
+    passed: bool
+    rule: str      # the rule in a sentence, in the request's language
+    reason: str    # why it passed or failed, in the request's language
+    field: str     # the proposal section the reason belongs to
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """A registered eligibility kind: its parameters (name → type), its sentence and its check."""
+
+    kind: str
+    params: Mapping[str, str]          # name -> "int" | "money" | "percent" | "countries"
+    section: str                        # proposal section the failure points to
+    sentence: Callable[[Mapping[str, Any]], str]
+    check: Callable[[Mapping[str, Any], ProposalFacts], tuple[bool, str]]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+REGISTRY: dict[str, RuleKind] = {}
+
+
+def register(kind: RuleKind) -> RuleKind:
+    REGISTRY[kind.kind] = kind
+    return kind
+
+
+def _euros(value: Any) -> str:
+    from flask_babel import format_decimal
+
+    return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
+
+
+def _int(params: Mapping[str, Any], name: str) -> int:
+    return int(params.get(name) or 0)
+
+
+def _dec(params: Mapping[str, Any], name: str) -> Decimal:
+    return Decimal(str(params.get(name) or "0"))
+
+
+def _countries(params: Mapping[str, Any]) -> tuple[str, ...]:
+    raw = params.get("countries") or ()
+    if isinstance(raw, str):
+        raw = raw.replace(";", ",").split(",")
+    return tuple(c.strip().upper() for c in raw if c and c.strip())
+
+
+def _lead_active(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    if not facts.lead_active:
+        return False, str(_l("The lead organisation is not an active member of the programme."))
+    if not facts.lead_signed_current_charter:
+        return False, str(_l("The lead organisation has not signed the current charter."))
+    return True, str(_l("The lead organisation is an active member and signed the current charter."))
+
+
+def _min_partners(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    n, count = _int(params, "n"), len(facts.partners)
+    if count < n:
+        return False, str(_l("The proposal names %(count)s partner(s); at least %(n)s are required.",
+                             count=count, n=n))
+    return True, str(_l("The proposal names %(count)s partner(s).", count=count))
+
+
+def _other_country(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    listed = _countries(params)
+    wanted = set(listed) if listed else set(PROGRAMME_COUNTRIES) - {facts.lead_country}
+    if any(p.country.upper() in wanted for p in facts.partners):
+        return True, str(_l("At least one partner is from %(countries)s.", countries=", ".join(sorted(wanted))))
+    return False, str(_l("No partner is from %(countries)s.", countries=", ".join(sorted(wanted)) or "—"))
+
+
+def _duration(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    low, high = _int(params, "min_months"), _int(params, "max_months")
+    months = facts.duration_months
+    if months is None:
+        return False, str(_l("The duration is not given."))
+    if months < low or months > high:
+        return False, str(_l("The duration is %(months)s months; it must be between %(low)s and %(high)s months.",
+                             months=months, low=low, high=high))
+    return True, str(_l("The duration is %(months)s months.", months=months))
+
+
+def _budget(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    low, high = _dec(params, "min"), _dec(params, "max")
+    if facts.total_budget < low or facts.total_budget > high:
+        return False, str(_l("The total budget is %(budget)s; it must be between %(low)s and %(high)s.",
+                             budget=_euros(facts.total_budget), low=_euros(low), high=_euros(high)))
+    return True, str(_l("The total budget is %(budget)s.", budget=_euros(facts.total_budget)))
+
+
+def _cofinancing(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    need = _dec(params, "min_percent")
+    if facts.total_budget <= 0:
+        return need <= 0, str(_l("The budget is empty, so co-financing cannot be measured."))
+    share = facts.cofinancing * 100 / facts.total_budget
+    shown = share.quantize(Decimal("0.1"))
+    if share < need:
+        return False, str(_l("Co-financing is %(share)s %% of the budget; at least %(need)s %% is required.",
+                             share=shown, need=need.normalize()))
+    return True, str(_l("Co-financing is %(share)s %% of the budget.", share=shown))
+
+
+def _requested(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    grant = facts.grant
+    if grant.below_floor:
+        return False, str(_l("The maximum grant, %(max)s, is below the call's floor of %(floor)s.",
+                             max=_euros(grant.maximum), floor=_euros(grant.floor)))
+    if round_euro(facts.requested) > grant.maximum:
+        return False, str(_l("The amount requested, %(req)s, is above the maximum grant of %(max)s.",
+                             req=_euros(facts.requested), max=_euros(grant.maximum)))
+    return True, str(_l("The amount requested, %(req)s, is within the maximum grant of %(max)s.",
+                        req=_euros(facts.requested), max=_euros(grant.maximum)))
+
+
+def _challenges(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    n = max(_int(params, "n"), 1)
+    if facts.challenges < n:
+        return False, str(_l("The proposal addresses %(count)s of the call's challenges; at least %(n)s required.",
+                             count=facts.challenges, n=n))
+    return True, str(_l("The proposal addresses %(count)s of the call's challenges.", count=facts.challenges))
+
+
+def _open_per_lead(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+    k = _int(params, "k")
+    if facts.lead_open_elsewhere >= k:
+        return False, str(_l("The lead organisation already holds %(count)s open proposal(s) or grant(s); "
+                             "at most %(k)s are allowed.", count=facts.lead_open_elsewhere, k=k))
+    return True, str(_l("The lead organisation holds %(count)s other open proposal(s) or grant(s).",
+                        count=facts.lead_open_elsewhere))
+
+
+register(RuleKind("lead_active_member", {}, "lead",
+                  lambda p: str(_l("The lead applicant is an active member that signed the current charter.")),
+                  _lead_active))
+register(RuleKind("min_partners", {"n": "int"}, "partners",
+                  lambda p: str(_l("At least %(n)s partner(s).", n=_int(p, "n"))), _min_partners, {"n": 1}))
+register(RuleKind("partner_other_country", {"countries": "countries"}, "partners",
+                  lambda p: str(_l("At least one partner from %(countries)s.", countries=", ".join(_countries(p))))
+                  if _countries(p) else str(_l("At least one partner from the other country of the programme.")),
+                  _other_country))
+register(RuleKind("duration_range", {"min_months": "int", "max_months": "int"}, "dates",
+                  lambda p: str(_l("A duration between %(low)s and %(high)s months.",
+                                   low=_int(p, "min_months"), high=_int(p, "max_months"))),
+                  _duration, {"min_months": 12, "max_months": 36}))
+register(RuleKind("budget_range", {"min": "money", "max": "money"}, "budget",
+                  lambda p: str(_l("A total budget between %(low)s and %(high)s.",
+                                   low=_euros(_dec(p, "min")), high=_euros(_dec(p, "max")))),
+                  _budget, {"min": "0", "max": "1000000"}))
+register(RuleKind("cofinancing_share", {"min_percent": "percent"}, "cofinancing",
+                  lambda p: str(_l("Co-financing of at least %(need)s %% of the budget.",
+                                   need=_dec(p, "min_percent").normalize())),
+                  _cofinancing, {"min_percent": "35"}))
+register(RuleKind("requested_within_max", {}, "budget",
+                  lambda p: str(_l("The amount requested is not above the computed maximum grant.")), _requested))
+register(RuleKind("challenge_addressed", {"n": "int"}, "challenges",
+                  lambda p: str(_l("At least %(n)s of the call's challenges addressed.", n=max(_int(p, "n"), 1))),
+                  _challenges, {"n": 1}))
+register(RuleKind("max_open_per_lead", {"k": "int"}, "lead",
+                  lambda p: str(_l("The lead holds at most %(k)s open grants or proposals in this call.",
+                                   k=_int(p, "k"))),
+                  _open_per_lead, {"k": 1}))
+
+
+def describe(kind: str, params: Mapping[str, Any]) -> str:
+    """A rule in a sentence, in the current language."""
+    return REGISTRY[kind].sentence(params)
+
+
+def evaluate(eligibility: Mapping[str, Mapping[str, Any]], facts: ProposalFacts) -> list[Outcome]:
+    """Every rule of the rule set applied to the facts, in registry order."""
+    outcomes = []
+    for kind, spec in REGISTRY.items():
+        if kind not in eligibility:
+            continue
+        params = eligibility[kind] or {}
+        passed, reason = spec.check(params, facts)
+        outcomes.append(Outcome(kind=kind, passed=passed, rule=spec.sentence(params), reason=reason,
+                                field=spec.section))
+    return outcomes
+
+
+def eligible(outcomes: list[Outcome], overrides: Mapping[str, bool] | None = None) -> bool:
+    """All rules pass, counting the secretariat's overrides (kind → passed) where given."""
+    overrides = overrides or {}
+    return all(overrides.get(o.kind, o.passed) for o in outcomes)
+
+
+# Content: validation, flatten, diff, apply -------------------------------------------------
+
+
+def empty_content() -> dict[str, Any]:
+    return {"eligibility": {}, "funding": {"rate": "1", "ceiling": "", "floor": "0"}, "criteria": {}}
+
+
+def validate(content: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Problems of a rule set's content as (field path, translated message); empty when valid."""
+    problems: list[tuple[str, str]] = []
+    for kind, params in (content.get("eligibility") or {}).items():
+        spec = REGISTRY.get(kind)
+        if spec is None:
+            problems.append((f"eligibility.{kind}", str(_l("Unknown eligibility rule."))))
+            continue
+        for name, type_ in spec.params.items():
+            value = (params or {}).get(name)
+            path = f"eligibility.{kind}.{name}"
+            if type_ == "countries":
+                if any(len(c) != 2 or not c.isalpha() for c in _countries(params or {})):
+                    problems.append((path, str(_l("Give two-letter country codes separated by commas."))))
+                continue
+            try:
+                number = Decimal(str(value))
+            except (InvalidOperation, ValueError):
+                problems.append((path, str(_l("Enter a number."))))
+                continue
+            if number < 0 or (type_ == "int" and number != number.to_integral_value()):
+                problems.append((path, str(_l("Enter a whole number, zero or more.")) if type_ == "int"
+                                 else str(_l("Enter an amount, zero or more."))))
+            if type_ == "percent" and number > 100:
+                problems.append((path, str(_l("A percentage is at most 100."))))
+        if kind == "duration_range" and _int(params, "min_months") > _int(params, "max_months"):
+            problems.append((f"eligibility.{kind}.max_months", str(_l("The maximum is below the minimum."))))
+        if kind == "budget_range" and _dec(params, "min") > _dec(params, "max"):
+            problems.append((f"eligibility.{kind}.max", str(_l("The maximum is below the minimum."))))
+    funding = content.get("funding") or {}
+    try:
+        rate = Decimal(str(funding.get("rate")))
+        if not Decimal(0) < rate <= Decimal(1):
+            problems.append(("funding.rate", str(_l("The rate is a share of the budget above 0 % and at most 100 %."))))
+    except (InvalidOperation, ValueError):
+        problems.append(("funding.rate", str(_l("Enter a number."))))
+    for name in ("ceiling", "floor"):
+        raw = funding.get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            if Decimal(str(raw)) < 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            problems.append((f"funding.{name}", str(_l("Enter an amount, zero or more."))))
+    if not any(p[0].startswith("funding.") for p in problems) and funding.get("ceiling") not in (None, ""):
+        if Decimal(str(funding.get("floor") or 0)) > Decimal(str(funding["ceiling"])):
+            problems.append(("funding.floor", str(_l("The floor is above the ceiling."))))
+    for code, criterion in (content.get("criteria") or {}).items():
+        path = f"criteria.{code}"
+        if not (criterion.get("name") or {}).get("fr", "").strip():
+            problems.append((f"{path}.name.fr", str(_l("A criterion needs a name in French."))))
+        try:
+            if int(criterion.get("weight", 0)) <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append((f"{path}.weight", str(_l("The weight is a whole number above zero."))))
+        try:
+            if int(criterion.get("scale_max", 0)) < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append((f"{path}.scale_max", str(_l("The scale goes from 0 to a whole number above zero."))))
+        try:
+            if int(criterion.get("min_justification", 0)) < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append((f"{path}.min_justification", str(_l("Enter a whole number, zero or more."))))
+    return problems
+
+
+def flatten(content: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Leaves of nested dicts as ``{"a.b.c": value}``; an empty dict is a leaf of its own ({})."""
+    flat: dict[str, Any] = {}
+    for key, value in content.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, path + "."))
+        else:
+            flat[path] = copy.deepcopy(value)
+    return flat
+
+
+def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of ``flatten`` (paths sorted so parents come first)."""
+    content: dict[str, Any] = {}
+    for path in sorted(flat):
+        node = content
+        parts = path.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        value = flat[path]
+        if isinstance(value, Mapping) and not value and isinstance(node.get(parts[-1]), dict):
+            continue  # an empty-dict leaf does not erase children set by another path
+        node[parts[-1]] = copy.deepcopy(value)
+    return content
+
+
+@dataclass(frozen=True)
+class Change:
+    """One leaf changed: ``old`` is ABSENT (None) for an addition, ``new`` is ABSENT for a removal."""
+
+    path: str
+    old: Any
+    new: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "old": self.old, "new": self.new}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        return cls(path=data["path"], old=data.get("old"), new=data.get("new"))
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """Leaf changes from ``before`` to ``after``, sorted by path."""
+    a, b = flatten(before), flatten(after)
+    changes = []
+    for path in sorted(set(a) | set(b)):
+        old, new = a.get(path, ABSENT), b.get(path, ABSENT)
+        if old != new:
+            changes.append(Change(path, old, new))
+    return changes
+
+
+@dataclass(frozen=True)
+class Merge:
+    """The result of applying an amendment's changes to the current head."""
+
+    content: dict[str, Any] | None
+    conflicts: tuple[Change, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+
+def apply_changes(head: Mapping[str, Any], changes: list[Change]) -> Merge:
+    """Three-way apply: each change needs the head to still hold its ``old`` value at that path.
+
+    A change whose path was changed by another accepted amendment since the
+    amendment's base is a conflict; the amendment must then be rebased on the
+    head (or declined). A change already present in the head is not a conflict.
+    """
+    flat = flatten(head)
+    conflicts = []
+    for change in changes:
+        current = flat.get(change.path, ABSENT)
+        if current == change.new:
+            continue
+        if current != change.old:
+            conflicts.append(change)
+            continue
+        if change.new is ABSENT:
+            flat.pop(change.path, None)
+        else:
+            flat[change.path] = copy.deepcopy(change.new)
+    if conflicts:
+        return Merge(None, tuple(conflicts))
+    return Merge(_prune(unflatten(flat)), ())
+
+
+def _prune(content: dict[str, Any]) -> dict[str, Any]:
+    """Top-level sections always present; a removed criterion or rule leaves no empty shell behind."""
+    base = empty_content()
+    base["eligibility"] = {k: v for k, v in (content.get("eligibility") or {}).items() if v is not None}
+    base["criteria"] = {k: v for k, v in (content.get("criteria") or {}).items() if v not in ({}, None)}
+    base["funding"] = {**base["funding"], **(content.get("funding") or {})}
+    return base
+
+
+def path_label(path: str) -> str:
+    """A changed path in words, for the history and the diff pages."""
+    parts = path.split(".")
+    section = parts[0]
+    if section == "eligibility" and len(parts) >= 2 and parts[1] in REGISTRY:
+        return " · ".join([str(_l("Eligibility")), parts[1].replace("_", " "), *parts[2:]])
+    if section == "funding":
+        names = {"rate": _l("Maximum rate of the budget"), "ceiling": _l("Ceiling"), "floor": _l("Floor")}
+        return " · ".join([str(_l("Funding")), str(names.get(parts[1], parts[1])) if len(parts) > 1 else ""])
+    if section == "criteria":
+        return " · ".join([str(_l("Criterion")), *parts[1:]])
+    return path
