@@ -283,6 +283,32 @@ register(RuleKind("max_open_per_lead", {"k": "int"}, "lead",
                   _open_per_lead, {"k": 1}))
 
 
+def facts_to_dict(facts: ProposalFacts) -> dict[str, Any]:
+    """Facts as JSON (kept in a snapshot so its reasons can be re-worded in any language later)."""
+    grant = facts.grant
+    return {"lead_active": facts.lead_active, "lead_signed_current_charter": facts.lead_signed_current_charter,
+            "lead_country": facts.lead_country,
+            "partners": [{"country": p.country, "is_member": p.is_member} for p in facts.partners],
+            "duration_months": facts.duration_months, "total_budget": str(facts.total_budget),
+            "requested": str(facts.requested), "cofinancing": str(facts.cofinancing),
+            "challenges": facts.challenges, "lead_open_elsewhere": facts.lead_open_elsewhere,
+            "funding": {"rate": str(grant.rate), "ceiling": None if grant.ceiling is None else str(grant.ceiling),
+                        "floor": str(grant.floor)}}
+
+
+def facts_from_dict(data: Mapping[str, Any]) -> ProposalFacts:
+    """The inverse of ``facts_to_dict`` (the grant is recomputed from the stored funding rules)."""
+    requested, budget = Decimal(data["requested"]), Decimal(data["total_budget"])
+    return ProposalFacts(
+        lead_active=data["lead_active"], lead_signed_current_charter=data["lead_signed_current_charter"],
+        lead_country=data["lead_country"],
+        partners=tuple(Partner(p["country"], p.get("is_member", False)) for p in data["partners"]),
+        duration_months=data["duration_months"], total_budget=budget, requested=requested,
+        cofinancing=Decimal(data["cofinancing"]), challenges=data["challenges"],
+        lead_open_elsewhere=data["lead_open_elsewhere"],
+        grant=max_grant(requested, budget, Funding.from_content(data["funding"])))
+
+
 def describe(kind: str, params: Mapping[str, Any]) -> str:
     """A rule in a sentence, in the current language."""
     return REGISTRY[kind].sentence(params)
