@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from app.elections.rules import (
+from app.elections.count_types import (
     COLLEGE,
     COMBINED,
     COUNTRY,
