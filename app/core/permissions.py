@@ -78,6 +78,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "amendment.decide": SECRETARIAT,
     "call.view": SIGNED_IN,
     "call.manage": SECRETARIAT,
+    "proposal.view": frozenset({Role.delegate, Role.alternate, Role.secretariat}),
     "proposal.create": frozenset({Role.delegate}),
     "proposal.edit": REPRESENTATIVES,
     "proposal.submit": frozenset({Role.delegate}),
