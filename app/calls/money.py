@@ -4,14 +4,19 @@ Pure helpers shared by the calls and grants packages.
 """
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 EURO = Decimal("1")
+#: What is left of a typed amount once spaces and the euro sign are gone: digits and one decimal mark.
+_TYPED = re.compile(r"\d+(\.\d+)?")
 
 
 def to_cents(amount: Decimal | int | str) -> int:
     """Exact cents of an amount; refuses fractions of a cent rather than rounding silently."""
+    if isinstance(amount, float):
+        raise TypeError("money is never a float")
     value = Decimal(amount) if not isinstance(amount, Decimal) else amount
     cents = value * 100
     if cents != cents.to_integral_value():
@@ -38,10 +43,12 @@ def parse_amount(text: str) -> Decimal:
     cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
+    if not _TYPED.fullmatch(cleaned):  # no sign, exponent, digit groups, NaN or Infinity
+        raise ValueError
     try:
         value = Decimal(cleaned)
-    except InvalidOperation as exc:
+        if value != value.quantize(CENT):
+            raise ValueError
+        return value.quantize(CENT)
+    except InvalidOperation as exc:  # beyond Decimal's precision
         raise ValueError from exc
-    if not value.is_finite() or value < 0 or value != value.quantize(CENT):
-        raise ValueError
-    return value.quantize(CENT)
