@@ -1,11 +1,15 @@
-"""Sign-in and password forms."""
+"""Sign-in, password and representative forms."""
 from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from app.auth.models import Gender
+
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 
 
 class LoginForm(FlaskForm):
@@ -35,3 +39,23 @@ class SetPasswordForm(FlaskForm):
                             validators=[DataRequired(_l("Repeat the password.")),
                                         EqualTo("password", _l("The two passwords differ."))])
     submit = SubmitField(_l("Save the password"))
+
+
+class InviteForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter an e-mail address.")),
+                                                         Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    gender = SelectField(_l("Gender"), default=Gender.undisclosed)
+    locale = SelectField(_l("Language of the e-mails"), choices=LANGUAGE_CHOICES, default="fr")
+    as_delegate = BooleanField(_l("Make this person the delegate (the current delegate becomes an alternate)"))
+    submit = SubmitField(_l("Send the invitation"))
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.gender.choices = Gender.choices()
+
+
+class ConfirmForm(FlaskForm):
+    """An explicit confirmation step before an action."""
+
+    submit = SubmitField(_l("Confirm"))

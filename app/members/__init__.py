@@ -1,1 +1,12 @@
-"""Member organisations, colleges, representatives and the charter."""
+"""Member organisations, colleges and the charter (the people who represent them are ``app.auth``'s)."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Load the route modules (each adds its views to ``bp``) and register the blueprint."""
+    from app.members import charter_routes, routes, transfer_routes  # noqa: F401  (views on bp)
+    from app.members.blueprint import bp
+
+    app.register_blueprint(bp)

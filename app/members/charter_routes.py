@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import require
 from app.extensions import db
 from app.members import services
+from app.members.blueprint import bp
 from app.members.forms import CharterForm, SignCharterForm
 from app.members.models import Charter
-from app.members.routes import _fail, bp
 
 
 @bp.route("/charter", methods=["GET", "POST"])
@@ -27,7 +27,7 @@ def charter():
         try:
             services.sign_charter(member, actor=current_user, charter=current)
         except DomainError as exc:
-            _fail(form, exc)
+            fail_at_field(form, exc)
         else:
             db.session.commit()
             flash(_("The charter is signed for %(member)s.", member=member.name), "success")
@@ -56,7 +56,7 @@ def publish_charter():
                 titles={c: getattr(form, f"title_{c}").data for c in ("fr", "en", "ar")},
                 texts={c: getattr(form, f"text_{c}").data for c in ("fr", "en", "ar")})
         except DomainError as exc:
-            _fail(form, exc)
+            fail_at_field(form, exc)
         else:
             db.session.commit()
             flash(_("Version %(v)d of the charter is published. Every member must sign it again.",

@@ -1,4 +1,4 @@
-"""Forms of the member register, colleges, representatives and charter."""
+"""Forms of the member register, colleges and charter (representatives: ``app/auth/forms.py``)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -6,10 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from app.auth.models import Gender
 from app.members.models import Country, MemberKind, MemberStatus
-
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 
 
 class MemberForm(FlaskForm):
@@ -53,26 +50,6 @@ class StatusForm(FlaskForm):
     def __init__(self, *args, allowed=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.status.choices = [(s.value, s.label) for s in MemberStatus if s in allowed]
-
-
-class InviteForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter an e-mail address.")),
-                                                         Email(_l("Enter a valid e-mail address.")), Length(max=254)])
-    gender = SelectField(_l("Gender"), default=Gender.undisclosed)
-    locale = SelectField(_l("Language of the e-mails"), choices=LANGUAGE_CHOICES, default="fr")
-    as_delegate = BooleanField(_l("Make this person the delegate (the current delegate becomes an alternate)"))
-    submit = SubmitField(_l("Send the invitation"))
-
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        self.gender.choices = Gender.choices()
-
-
-class ConfirmForm(FlaskForm):
-    """An explicit confirmation step before an action."""
-
-    submit = SubmitField(_l("Confirm"))
 
 
 class CollegeForm(FlaskForm):

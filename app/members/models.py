@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.accounts import Account
 from app.core.enums import LabelledEnum
 from app.core.timeutil import UTCDateTime, utcnow
 from app.extensions import db
 
-if TYPE_CHECKING:
-    from app.auth.models import User
+# ``User`` (app.auth.models) is named, never imported: accounts sit above the register (a user
+# belongs to a member). SQLAlchemy resolves the name from its class registry when mappers
+# configure; elsewhere this module types people as ``Account``.
 
 
 class MemberKind(LabelledEnum):
@@ -123,7 +124,8 @@ class Member(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     college: Mapped[College] = relationship(back_populates="members")
-    representatives: Mapped[list[User]] = relationship(back_populates="member", order_by="User.full_name")
+    representatives: Mapped[list[User]] = relationship(  # noqa: F821
+        back_populates="member", order_by="User.full_name")
     status_changes: Mapped[list[MemberStatusChange]] = relationship(
         back_populates="member", order_by="MemberStatusChange.id.desc()"
     )
@@ -132,11 +134,11 @@ class Member(db.Model):
     )
 
     @property
-    def delegate(self) -> User | None:
+    def delegate(self) -> Account | None:
         return next((u for u in self.representatives if u.is_delegate), None)
 
     @property
-    def alternates(self) -> list[User]:
+    def alternates(self) -> list[Account]:
         return [u for u in self.representatives if not u.is_delegate]
 
     @property
@@ -156,7 +158,7 @@ class Member(db.Model):
             return None
         return next((s for s in self.signatures if s.charter_id == charter.id), None)
 
-    def can_sign_charter(self, user: User | None) -> bool:
+    def can_sign_charter(self, user: Account | None) -> bool:
         """Only this member's delegate signs, and a withdrawn member does not."""
         from app.core.permissions import can
 
@@ -167,7 +169,7 @@ class Member(db.Model):
             and self.status != MemberStatus.withdrawn
         )
 
-    def can_view_contacts(self, user: User | None) -> bool:
+    def can_view_contacts(self, user: Account | None) -> bool:
         from app.core.permissions import can
 
         return can(user, "member.view_contacts")
@@ -188,7 +190,7 @@ class MemberStatusChange(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     member: Mapped[Member] = relationship(back_populates="status_changes")
-    changed_by: Mapped[User | None] = relationship()
+    changed_by: Mapped[User | None] = relationship()  # noqa: F821
 
 
 class Charter(db.Model):
@@ -230,4 +232,4 @@ class CharterSignature(db.Model):
 
     member: Mapped[Member] = relationship(back_populates="signatures")
     charter: Mapped[Charter] = relationship()
-    signed_by: Mapped[User] = relationship()
+    signed_by: Mapped[User] = relationship()  # noqa: F821

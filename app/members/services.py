@@ -10,9 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import Gender, User, UserKind
-from app.auth.services import find_user_by_email, invite_user
 from app.core import audit
+from app.core.accounts import Account
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -39,7 +38,7 @@ def _check_unique_name(name: str, member_id: int | None = None) -> str:
     return key
 
 
-def create_member(*, actor: User | None, data: dict[str, Any], status: MemberStatus = MemberStatus.applicant,
+def create_member(*, actor: Account | None, data: dict[str, Any], status: MemberStatus = MemberStatus.applicant,
                   reason: str = "") -> Member:
     """Register a member organisation; it starts as an applicant unless told otherwise."""
     values = {f: data[f] for f in MEMBER_FIELDS if f in data}
@@ -60,7 +59,7 @@ def create_member(*, actor: User | None, data: dict[str, Any], status: MemberSta
     return member
 
 
-def update_member(member: Member, *, actor: User, data: dict[str, Any]) -> Member:
+def update_member(member: Member, *, actor: Account, data: dict[str, Any]) -> Member:
     """Edit a member's details (not its status: see ``change_status``)."""
     before = snapshot(member)
     values = {f: data[f] for f in MEMBER_FIELDS if f in data}
@@ -78,7 +77,7 @@ def update_member(member: Member, *, actor: User, data: dict[str, Any]) -> Membe
     return member
 
 
-def change_status(member: Member, *, actor: User, target: MemberStatus, reason: str,
+def change_status(member: Member, *, actor: Account, target: MemberStatus, reason: str,
                   effective: date | None = None) -> MemberStatusChange:
     """Move a member along its status lifecycle, with a dated reason."""
     if not can_transition(member.status, target):
@@ -109,67 +108,9 @@ def change_status(member: Member, *, actor: User, target: MemberStatus, reason: 
     return change
 
 
-# Representatives ------------------------------------------------------------
-
-def invite_representative(member: Member, *, actor: User, email: str, full_name: str, gender: Gender,
-                          as_delegate: bool, locale: str | None = None) -> User:
-    """Invite a person for a member; the first one (or ``as_delegate``) becomes the delegate."""
-    existing = find_user_by_email(email)
-    if existing is not None:
-        if existing.member_id is not None and existing.member_id != member.id:
-            raise DomainError(_l("This person already represents another member."), field="email")
-        raise DomainError(_l("An account already uses this e-mail address."), field="email")
-    has_delegate = member.delegate is not None
-    user = invite_user(actor=actor, email=email, full_name=full_name, kind=UserKind.representative,
-                       gender=gender, locale=locale, member=member, is_delegate=False)
-    audit.record("representative.added", "member", member.id, actor=actor,
-                 after={"user_id": user.id, "email": user.email})
-    if as_delegate or not has_delegate:
-        make_delegate(member, user, actor=actor)
-    return user
-
-
-def make_delegate(member: Member, user: User, *, actor: User) -> None:
-    """Designate ``user`` as the member's single delegate; the former one becomes an alternate.
-
-    Done in one transaction; the partial unique index guarantees one delegate.
-    """
-    if user.member_id != member.id:
-        raise DomainError(_l("This person does not represent this member."))
-    if user.is_delegate:
-        return
-    previous = member.delegate
-    db.session.execute(update(User).where(User.member_id == member.id, User.is_delegate.is_(True))
-                       .values(is_delegate=False).execution_options(synchronize_session=False))
-    db.session.flush()
-    db.session.execute(update(User).where(User.id == user.id).values(is_delegate=True)
-                       .execution_options(synchronize_session=False))
-    db.session.flush()
-    db.session.expire(member, ["representatives"])
-    for person in (previous, user):
-        if person is not None:
-            db.session.refresh(person)
-    audit.record("member.delegate_changed", "member", member.id, actor=actor,
-                 before={"delegate": previous.email if previous else None}, after={"delegate": user.email})
-
-
-def remove_representative(member: Member, user: User, *, actor: User) -> None:
-    """Detach an alternate from the member and close the account (a delegate must be replaced first)."""
-    if user.member_id != member.id:
-        raise DomainError(_l("This person does not represent this member."))
-    if user.is_delegate:
-        raise DomainError(_l("Designate another delegate before removing this one."))
-    user.member_id = None
-    user.active = False
-    db.session.flush()
-    db.session.expire(member, ["representatives"])
-    audit.record("representative.removed", "member", member.id, actor=actor, before={"user_id": user.id,
-                                                                                     "email": user.email})
-
-
 # Colleges -------------------------------------------------------------------
 
-def save_college(college: College | None, *, actor: User, data: dict[str, Any]) -> College:
+def save_college(college: College | None, *, actor: Account, data: dict[str, Any]) -> College:
     """Create or edit a college; codes are unique."""
     code = data["code"].strip().lower()
     clash = db.session.scalar(select(College.id).where(College.code == code))
@@ -197,7 +138,7 @@ def current_charter() -> Charter | None:
     return db.session.scalar(select(Charter).order_by(Charter.version.desc()).limit(1))
 
 
-def publish_charter(*, actor: User | None, titles: dict[str, str], texts: dict[str, str]) -> Charter:
+def publish_charter(*, actor: Account | None, titles: dict[str, str], texts: dict[str, str]) -> Charter:
     """Publish a new version; every member then has to sign it again."""
     for code in ("fr", "en", "ar"):
         if not texts.get(code, "").strip():
@@ -214,7 +155,7 @@ def publish_charter(*, actor: User | None, titles: dict[str, str], texts: dict[s
     return charter
 
 
-def sign_charter(member: Member, *, actor: User, charter: Charter) -> CharterSignature:
+def sign_charter(member: Member, *, actor: Account, charter: Charter) -> CharterSignature:
     """Record the delegate's signature of ``charter`` for ``member``; signing twice is refused."""
     if not member.can_sign_charter(actor):
         raise DomainError(_l("Only the delegate of this member can sign the charter."))
@@ -322,7 +263,7 @@ def signed_member_ids(charter: Charter | None, member_ids: list[int]) -> set[int
         CharterSignature.charter_id == charter.id, CharterSignature.member_id.in_(member_ids))))
 
 
-def home_summary(user: User) -> dict[str, Any]:
+def home_summary(user: Account) -> dict[str, Any]:
     """What the home page shows this user."""
     from app.core.permissions import can
 

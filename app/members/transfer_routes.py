@@ -21,8 +21,8 @@ from app.core.permissions import can, require
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members import services, transfer
+from app.members.blueprint import bp
 from app.members.models import College, Country, MemberKind
-from app.members.routes import bp
 from app.members.transfer_forms import ImportCancelForm, ImportConfirmForm, ImportUploadForm
 
 SESSION_KEY = "member_import"

@@ -87,13 +87,13 @@ EXPECTED: dict[str, Row] = {
     "/members/<int:member_id>": Row("members.detail", get=SIGNED_IN),
     "/members/<int:member_id>/edit": Row("members.edit", get=SECRETARIAT, post=SECRETARIAT),
     "/members/<int:member_id>/status": Row("members.change_status", get=SECRETARIAT, post=SECRETARIAT),
-    "/members/<int:member_id>/representatives/invite": Row("members.invite", get=SECRETARIAT, post=SECRETARIAT),
+    "/members/<int:member_id>/representatives/invite": Row("representatives.invite", get=SECRETARIAT, post=SECRETARIAT),
     "/members/<int:member_id>/representatives/<int:user_id>/delegate": Row(
-        "members.make_delegate", get=SECRETARIAT, post=SECRETARIAT),
+        "representatives.make_delegate", get=SECRETARIAT, post=SECRETARIAT),
     "/members/<int:member_id>/representatives/<int:user_id>/remove": Row(
-        "members.remove_representative", get=SECRETARIAT, post=SECRETARIAT),
+        "representatives.remove_representative", get=SECRETARIAT, post=SECRETARIAT),
     "/members/<int:member_id>/representatives/<int:user_id>/resend": Row(
-        "members.resend_invitation", post=SECRETARIAT),
+        "representatives.resend_invitation", post=SECRETARIAT),
     "/colleges": Row("members.colleges", get=SECRETARIAT),
     "/colleges/new": Row("members.edit_college", get=SECRETARIAT, post=SECRETARIAT),
     "/colleges/<int:college_id>/edit": Row("members.edit_college", get=SECRETARIAT, post=SECRETARIAT),
