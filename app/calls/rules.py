@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -85,8 +85,14 @@ def max_grant(requested: Decimal, budget: Decimal, funding: Funding) -> GrantCal
 
 
 def percent(rate: Decimal) -> Decimal:
-    """0.65 → 65 (for sentences)."""
-    return (rate * 100).normalize()
+    """0.65 → 65 (for sentences); 1 → 100, never 1E+2."""
+    return _plain(rate * 100)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Trailing zeros dropped without going to an exponent (``normalize`` alone turns 20 into 2E+1)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 # Eligibility ----------------------------------------------------------------------------
@@ -152,8 +158,15 @@ def _euros(value: Any) -> str:
     return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
 
 
+def _share(value: Decimal, pattern: str = "#,##0.##") -> str:
+    """A percentage's number in the request's language (32,5 in French), never with an exponent."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value, format=pattern)
+
+
 def _int(params: Mapping[str, Any], name: str) -> int:
-    return int(params.get(name) or 0)
+    return int(Decimal(str(params.get(name) or 0)))  # "12.0" from a form is 12 (``int("12.0")`` fails)
 
 
 def _dec(params: Mapping[str, Any], name: str) -> Decimal:
@@ -215,10 +228,10 @@ def _cofinancing(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool,
     if facts.total_budget <= 0:
         return need <= 0, str(_l("The budget is empty, so co-financing cannot be measured."))
     share = facts.cofinancing * 100 / facts.total_budget
-    shown = share.quantize(Decimal("0.1"))
+    shown = _share(share.quantize(Decimal("0.1"), rounding=ROUND_DOWN), "#,##0.0")  # 34.99 shows 34.9, not 35.0
     if share < need:
         return False, str(_l("Co-financing is %(share)s %% of the budget; at least %(need)s %% is required.",
-                             share=shown, need=need.normalize()))
+                             share=shown, need=_share(need)))
     return True, str(_l("Co-financing is %(share)s %% of the budget.", share=shown))
 
 
@@ -270,7 +283,7 @@ register(RuleKind("budget_range", {"min": "money", "max": "money"}, "budget",
                   _budget, {"min": "0", "max": "1000000"}))
 register(RuleKind("cofinancing_share", {"min_percent": "percent"}, "cofinancing",
                   lambda p: str(_l("Co-financing of at least %(need)s %% of the budget.",
-                                   need=_dec(p, "min_percent").normalize())),
+                                   need=_share(_dec(p, "min_percent")))),
                   _cofinancing, {"min_percent": "35"}))
 register(RuleKind("requested_within_max", {}, "budget",
                   lambda p: str(_l("The amount requested is not above the computed maximum grant.")), _requested))
@@ -358,6 +371,8 @@ def validate(content: Mapping[str, Any]) -> list[tuple[str, str]]:
             try:
                 number = Decimal(str(value))
             except (InvalidOperation, ValueError):
+                number = Decimal("NaN")
+            if not number.is_finite():
                 problems.append((path, str(_l("Enter a number."))))
                 continue
             if number < 0 or (type_ == "int" and number != number.to_integral_value()):
@@ -365,6 +380,8 @@ def validate(content: Mapping[str, Any]) -> list[tuple[str, str]]:
                                  else str(_l("Enter an amount, zero or more."))))
             if type_ == "percent" and number > 100:
                 problems.append((path, str(_l("A percentage is at most 100."))))
+        if any(p[0].startswith(f"eligibility.{kind}.") for p in problems):
+            continue  # the bounds are compared only once each is a valid number
         if kind == "duration_range" and _int(params, "min_months") > _int(params, "max_months"):
             problems.append((f"eligibility.{kind}.max_months", str(_l("The maximum is below the minimum."))))
         if kind == "budget_range" and _dec(params, "min") > _dec(params, "max"):
