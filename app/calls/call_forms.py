@@ -1,6 +1,7 @@
 """Forms of the call and challenge pages (secretariat)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +28,16 @@ from app.calls.models import Challenge, RuleSetVersion
 from app.core.timeutil import as_utc
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+#: "150,000": thousands in English, 150 euros for ``parse_amount`` (a comma is the decimal mark). Refused.
+AMBIGUOUS = re.compile(r"^[^.]*,\d{3}\D*$")
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount as the form shows it, read back the same way in every language ("150 000,50")."""
+    cents = value.quantize(Decimal("0.01"))
+    whole, fraction = divmod(abs(cents), 1)
+    text = f"{int(whole):,}".replace(",", " ")
+    return text + (f",{int(fraction * 100):02d}" if fraction else "")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -68,6 +79,9 @@ class CallForm(FlaskForm):
             self.rule_set_version_id.choices = [(0, str(_l("No adopted rule set yet")))]
 
     def validate_envelope(self, field: StringField) -> None:
+        if AMBIGUOUS.search(field.data or ""):
+            raise ValidationError(_l("Write the thousands without a comma, like 150 000 or 150000: "
+                                     "a comma marks the cents."))
         try:
             amount = money.parse_amount(field.data or "")
         except ValueError as exc:

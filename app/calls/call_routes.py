@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.calls import services
-from app.calls.call_forms import CallForm, ChallengeForm, ConfirmForm
+from app.calls.call_forms import CallForm, ChallengeForm, ConfirmForm, amount_text
 from app.calls.models import Call, CallStatus, Challenge, ProposalStatus
 from app.core import mail
 from app.core.errors import DomainError, fail_at_field
@@ -126,7 +126,7 @@ def create():
 
 def _form_data(call: Call) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(call, name) for name in services.CALL_TEXT_FIELDS}
-    data.update(envelope=format_decimal(call.envelope, format="#,##0.##"), opens_at=call.opens_at.replace(tzinfo=None),
+    data.update(envelope=amount_text(call.envelope), opens_at=call.opens_at.replace(tzinfo=None),
                 closes_at=call.closes_at.replace(tzinfo=None), rule_set_version_id=call.rule_set_version_id,
                 challenge_ids=[c.id for c in call.challenges], reminder_days=call.reminder_days)
     return data

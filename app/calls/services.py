@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
-from app.calls import rules
+from app.calls import rules, rulesets
 from app.calls.models import (
     Call,
     CallStatus,
@@ -115,21 +115,9 @@ def challenge_choices(keep: Iterable[int] = ()) -> list[Challenge]:
 
 # Rule-set versions offered to a call --------------------------------------------------------------
 
-def adopted_versions() -> list[RuleSetVersion]:
-    """Versions adopted by the assembly (the rule sets' own service when it exists)."""
-    try:
-        from app.calls.rulesets import adopted_versions as from_rulesets
-    except ImportError:
-        return list(db.session.scalars(
-            select(RuleSetVersion).options(joinedload(RuleSetVersion.rule_set))
-            .where(RuleSetVersion.status == VersionStatus.adopted)
-            .order_by(RuleSetVersion.rule_set_id, RuleSetVersion.number.desc())))
-    return from_rulesets()
-
-
 def version_choices(keep: int | None = None) -> list[RuleSetVersion]:
     """Adopted versions, plus the one a draft call already names (kept selectable when editing it)."""
-    versions = adopted_versions()
+    versions = rulesets.adopted_versions()
     if keep is not None and all(v.id != keep for v in versions):
         current = db.session.get(RuleSetVersion, keep)
         if current is not None:
