@@ -71,11 +71,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import auth, members
-    from app.assembly.board_routes import bp as board_bp
-    from app.assembly.minutes_routes import bp as minutes_bp
-    from app.assembly.routes import bp as assembly_bp
-    from app.assembly.vote_routes import bp as votes_bp
+    from app import assembly, auth, members
     from app.core import errors, layout
     from app.core.routes import bp as core_bp
     from app.elections.committee_routes import bp as committee_bp
@@ -84,10 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     auth.init_app(app)
     members.init_app(app)
-    app.register_blueprint(assembly_bp)
-    app.register_blueprint(votes_bp)
-    app.register_blueprint(board_bp)
-    app.register_blueprint(minutes_bp)
+    assembly.init_app(app)
     app.register_blueprint(elections_bp)
     app.register_blueprint(committee_bp)
     from app import calls

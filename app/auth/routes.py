@@ -1,8 +1,6 @@
 """Sign-in, sign-out, invitation and password-reset pages."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -12,6 +10,7 @@ from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.auth.models import TokenPurpose, User
 from app.core import audit, mail
 from app.core.errors import DomainError
+from app.core.redirects import safe_next
 from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -20,13 +19,6 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths; anything else goes home."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("core.home")
 
 
 def _start_session(user: User) -> None:
@@ -63,7 +55,7 @@ def login():
         else:
             _start_session(user)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
 

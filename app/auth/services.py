@@ -154,10 +154,6 @@ def request_password_reset(email: str) -> None:
     audit.record("auth.reset_requested", "user", user.id)
 
 
-def set_locale(user: User, locale: str) -> None:
-    user.locale = locale
-
-
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
 

@@ -7,11 +7,11 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.routes import _safe_next
-from app.auth.services import set_locale
+from app.core.home import render_panels
 from app.core.mail import redact_links
 from app.core.models import AuditEntry, OutboxMessage
 from app.core.permissions import require
+from app.core.redirects import safe_next
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -20,11 +20,8 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @require("home.view")
 def home():
-    from app.assembly.queries import pending_ballots, upcoming_assemblies
-    from app.members.services import home_summary
-
-    return render_template("core/home.html", summary=home_summary(current_user),
-                           assemblies=upcoming_assemblies(), ballots=pending_ballots(current_user))
+    """The panels the packages registered (``app.core.home``): core knows none of them."""
+    return render_template("core/home.html", panels=render_panels(current_user))
 
 
 @bp.route("/language", methods=["POST"])
@@ -35,9 +32,9 @@ def set_language():
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
-        set_locale(current_user, locale)
+        current_user.locale = locale
         db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 def _parse_day(raw: str | None, end: bool = False) -> datetime | None:

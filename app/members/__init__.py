@@ -5,8 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Load the route modules (each adds its views to ``bp``) and register the blueprint."""
-    from app.members import charter_routes, routes, transfer_routes  # noqa: F401  (views on bp)
+    """Load the route modules (each adds its views to ``bp``), register the blueprint and the home panels."""
+    from app.members import charter_routes, home, routes, transfer_routes  # noqa: F401  (views on bp)
     from app.members.blueprint import bp
 
     app.register_blueprint(bp)
+    home.register()

@@ -263,24 +263,15 @@ def signed_member_ids(charter: Charter | None, member_ids: list[int]) -> set[int
         CharterSignature.charter_id == charter.id, CharterSignature.member_id.in_(member_ids))))
 
 
-def home_summary(user: Account) -> dict[str, Any]:
-    """What the home page shows this user."""
-    from app.core.permissions import can
-
-    charter = current_charter()
-    member = user.member if user.member_id else None
-    summary: dict[str, Any] = {"member": member, "charter": charter,
-                               "signed": member.signature_of(charter) if member else None, "counts": None}
-    if can(user, "member.create"):
-        counts = dict(db.session.execute(select(Member.status, func.count()).group_by(Member.status)).all())
-        unsigned = 0
-        if charter is not None:
-            unsigned = db.session.scalar(select(func.count(Member.id)).where(
-                Member.status == MemberStatus.active,
-                Member.id.not_in(select(CharterSignature.member_id).where(CharterSignature.charter_id == charter.id))))
-        summary["counts"] = {"active": counts.get("active", 0), "applicant": counts.get("applicant", 0),
-                             "unsigned": unsigned or 0}
-    return summary
+def register_counts(charter: Charter | None) -> dict[str, int]:
+    """Active members, applicants, and active members without ``charter``'s signature (two queries)."""
+    counts = dict(db.session.execute(select(Member.status, func.count()).group_by(Member.status)).all())
+    unsigned = 0
+    if charter is not None:
+        unsigned = db.session.scalar(select(func.count(Member.id)).where(
+            Member.status == MemberStatus.active,
+            Member.id.not_in(select(CharterSignature.member_id).where(CharterSignature.charter_id == charter.id))))
+    return {"active": counts.get("active", 0), "applicant": counts.get("applicant", 0), "unsigned": unsigned or 0}
 
 
 def electorate_condition(charter: Charter | None) -> Any:
