@@ -65,6 +65,8 @@ def wipe(application: Flask) -> None:
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
+                # Foreign keys that form a cycle (rule_set_versions <-> amendments) are checked at commit.
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 for table in tables:
                     conn.execute(table.delete())
 
