@@ -19,11 +19,19 @@ from app.calls.call_forms import CallForm, ChallengeForm, ConfirmForm, amount_te
 from app.calls.models import Call, CallStatus, Challenge, ProposalStatus
 from app.core import mail
 from app.core.errors import DomainError, fail_at_field
+from app.core.home import register_home_panel
 from app.core.permissions import can, ensure, require
 from app.core.timeutil import utcnow
 from app.extensions import db
 
 bp = Blueprint("calls", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _register_home_panel(state: Any) -> None:
+    """Members find the open calls on their home page (``app.core.home``)."""
+    register_home_panel("calls.open", order=35, template="calls/calls/_home_open.html",
+                        context=services.open_calls_panel)
 
 
 @bp.app_template_filter("euros")

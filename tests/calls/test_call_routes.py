@@ -404,6 +404,5 @@ def test_the_call_page_issues_a_bounded_number_of_queries(app: Flask, client: Fl
 def test_the_home_page_lists_open_calls(client: FlaskClient, world: factories.World, ids: Ids) -> None:
     login(client, world.emails["delegate"])
     html = _html(client.get("/"))
-    if "Appel ouvert" not in html:
-        pytest.skip("the home page panels are not wired yet (see the report)")
-    assert f"/calls/{ids.open}" in html and "Appel en préparation" not in html
+    assert "Open calls for projects" in html and "Appel ouvert" in html and f"/calls/{ids.open}" in html
+    assert "Appel en préparation" not in html and "Appel clos" not in html
