@@ -399,7 +399,7 @@ class FreezeForm(FlaskForm):
     """Where the version goes: an existing agenda item, or a new item of an assembly."""
 
     target = SelectField(_l("Agenda item"), validators=[InputRequired(_l("Choose an agenda item."))])
-    item_title = StringField(_l("Title of the new agenda item"), validators=[Optional(), Length(max=300)])
+    item_title = StringField(_l("Title of the new agenda item"), validators=[Length(max=300)])
     submit = SubmitField(_l("Freeze and put to the assembly"))
 
     def __init__(self, *args: Any, items: list[Any] = (), assemblies: list[Any] = (),  # type: ignore[assignment]
