@@ -144,9 +144,11 @@ def proposals_query(call_id: int, filters: ProposalFilters) -> Select[tuple[Prop
     if filters.territory:
         query = query.where(func.lower(Proposal.territories).like(_like(filters.territory), escape="\\"))
     if filters.q:
-        query = query.where(or_(func.lower(Proposal.title).like(_like(filters.q), escape="\\"),
-                                Member.name_key.like(f"%{name_key(filters.q)}%"),
-                                func.lower(Member.acronym).like(_like(filters.q), escape="\\")))
+        matches = [func.lower(Proposal.title).like(_like(filters.q), escape="\\"),
+                   func.lower(Member.acronym).like(_like(filters.q), escape="\\")]
+        if name_key(filters.q):  # accents and case ignored in the lead's name; punctuation alone matches none
+            matches.append(Member.name_key.like(_like(name_key(filters.q)), escape="\\"))
+        query = query.where(or_(*matches))
     submitted = Proposal.submitted_at.desc() if filters.desc else Proposal.submitted_at.asc()
     # Drafts (no submission date) last either way, on every engine.
     return query.order_by(case((Proposal.submitted_at.is_(None), 1), else_=0), submitted, Proposal.id)

@@ -87,8 +87,8 @@ def challenge(code: str | None = None, title: str | None = None) -> Challenge:
     code = code or f"D{next(_seq)}"
     item = db.session.scalar(select(Challenge).where(Challenge.code == code))
     if item is None:
-        title = title or f"Défi {code}"
-        item = Challenge(code=code, title_fr=title, title_en=f"Challenge {code}", title_ar=title,
+        item = Challenge(code=code, title_fr=title or f"Défi {code}", title_en=title or f"Challenge {code}",
+                         title_ar=title or f"Défi {code}",
                          position=next(_seq))
         db.session.add(item)
         db.session.flush()
@@ -214,9 +214,14 @@ def snapshot_content(item: Proposal, facts: rules.ProposalFacts) -> dict[str, An
 
 def many_proposals(call_: Call, leads: Sequence[Member], n: int, *, status: str = ProposalStatus.submitted,
                    template: Proposal | None = None) -> None:
-    """``n`` proposals in a few bulk INSERTs (bounded-queries tests): copies of ``template`` (a proposal built
-    with ``proposal``) spread over ``leads``, each with two budget lines, one challenge and snapshot 1."""
-    template = template or proposal(call_, leads[0], status=status)
+    """``n`` more proposals in a few bulk INSERTs (bounded-queries tests): copies of ``template`` (a proposal
+    built with ``proposal``; made here, and counted in the ``n``, when not given) spread over ``leads``, with
+    its budget lines, its first challenge and its snapshot."""
+    if template is None:
+        template = proposal(call_, leads[0], status=status)
+        n -= 1
+    if n <= 0:
+        return
     snapshot = db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == template.id))
     now = utcnow()
     columns = ("summary", "territories", "beneficiaries_direct", "beneficiaries_indirect", "women_percent",
