@@ -35,6 +35,7 @@ from app.calls.rulesets import criterion_code, normalise, ordered_criteria
 
 BLANK_ROWS = 3
 NUMERIC = {"inputmode": "numeric"}
+ARABIC = {"lang": "ar", "dir": "rtl"}
 DECIMAL = {"inputmode": "decimal"}
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -149,10 +150,11 @@ class CriterionRow(Form):
     code = HiddenField()
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)])
+    name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)], render_kw=ARABIC)
     description_fr = TextAreaField(_l("Description in French"), validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
-    description_ar = TextAreaField(_l("Description in Arabic"), validators=[Optional(), Length(max=5000)])
+    description_ar = TextAreaField(_l("Description in Arabic"), validators=[Optional(), Length(max=5000)],
+                                   render_kw=ARABIC)
     weight = StringField(_l("Weight"), render_kw=NUMERIC)
     scale_max = StringField(_l("Scored from 0 to"), render_kw=NUMERIC)
     na_allowed = BooleanField(_l("“Not applicable” is allowed (left out of the mean, never counted as 0)"))
@@ -341,7 +343,7 @@ class _RuleSetForm(ContentEditor):
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(_l("Enter the title in French.")),
                                                               Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=300)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=300)], render_kw=ARABIC)
     submit = SubmitField(_l("Create the draft"))
 
     def titles(self) -> dict[str, str]:

@@ -171,6 +171,24 @@ def diff_rows(changes: list[rules.Change], *contents: dict[str, Any]) -> list[Di
     return rows
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    written: str   # the value the amendment was written against
+    now: str       # the value in the current version
+    proposed: str
+    lang: str | None
+
+
+def conflict_rows(changes: list[rules.Change], head_content: dict[str, Any], *contents: dict[str, Any]
+                  ) -> list[ConflictRow]:
+    """Conflicting changes with the value they expected, the value now, and the value proposed."""
+    now = rules.flatten(rulesets.normalise(head_content))
+    return [ConflictRow(row.label, row.before, show_value(change.path, now.get(change.path, rules.ABSENT)),
+                        row.after, row.lang)
+            for change, row in zip(changes, diff_rows(changes, head_content, *contents), strict=True)]
+
+
 def _changes_of(amendment: Amendment) -> list[rules.Change]:
     return [rules.Change.from_dict(c) for c in amendment.changes]
 
@@ -427,7 +445,7 @@ def _amendment_page(rule_set: RuleSet, amendment: Amendment, comment_form: Comme
     rows = diff_rows(_changes_of(amendment), amendment.base_version.content, current.content)
     return render_template(
         "calls/rulesets/amendment.html", rule_set=rule_set, amendment=amendment, current=current, rows=rows,
-        conflicts=diff_rows(conflicts, current.content), supporters=supporters, comments=comments,
+        conflicts=conflict_rows(conflicts, current.content, amendment.base_version.content), supporters=supporters, comments=comments,
         comment_form=comment_form or CommentForm(formdata=None), may_support=may_support,
         is_proposer=current_user.id == amendment.proposer_id,
         result_version=amendment.result_version), status
@@ -509,7 +527,7 @@ def rebase(rule_set_id: int, amendment_id: int):
         status = 422
     return render_template("calls/rulesets/amendment_form.html", form=form, rule_set=rule_set, base=base,
                            amendment=item, view=view,
-                           conflicts=diff_rows(view.conflicts, view.head.content, item.base_version.content),
+                           conflicts=conflict_rows(view.conflicts, view.head.content, item.base_version.content),
                            dropped=diff_rows(view.dropped, item.base_version.content)), status
 
 
@@ -561,7 +579,7 @@ def decide(rule_set_id: int, amendment_id: int):
     conflicts = rulesets.conflicts_of(item, current.content) if item.base_version_id != current.id else []
     return render_template("calls/rulesets/decide.html", rule_set=rule_set, amendment=item, form=form,
                            current=current, rows=diff_rows(_changes_of(item), item.base_version.content),
-                           conflicts=diff_rows(conflicts, current.content)), status
+                           conflicts=conflict_rows(conflicts, current.content, item.base_version.content)), status
 
 
 # Putting a version to the assembly ------------------------------------------------------------
