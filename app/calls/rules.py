@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from app.calls.money import round_euro
@@ -29,6 +30,8 @@ from app.calls.money import round_euro
 LANGS = ("fr", "en", "ar")
 PROGRAMME_COUNTRIES = ("FR", "TN")
 ABSENT: Any = None  # a leaf that does not exist
+#: Words of an outcome: a str, a lazy string, or a callable returning one (worded when first read).
+Words = Any
 
 
 # Funding --------------------------------------------------------------------------------
@@ -121,15 +124,63 @@ class ProposalFacts:
     grant: GrantCalculation
 
 
-@dataclass(frozen=True)
 class Outcome:
-    """One eligibility rule applied to one proposal."""
+    """One eligibility rule applied to one proposal.
 
-    kind: str
-    passed: bool
-    rule: str      # the rule in a sentence, in the request's language
-    reason: str    # why it passed or failed, in the request's language
-    field: str     # the proposal section the reason belongs to
+    ``rule`` (the rule in a sentence) and ``reason`` (why it passed or failed) are strings in the
+    request's language, worded when first read rather than when the rule is applied: deciding the
+    eligibility of thousands of proposals then costs no translation or number formatting, and an
+    outcome holds no object of its own until read (the garbage collector's work on kept outcomes was
+    most of the time otherwise, tests/bench/calls_bench.py). Read them in the request that evaluated.
+    """
+
+    __slots__ = ("kind", "passed", "field", "_rule", "_reason", "_spec", "_params", "_facts")
+
+    def __init__(self, kind: str, passed: bool, rule: Words, reason: Words, field: str) -> None:
+        self.kind = kind
+        self.passed = passed
+        self.field = field  # the proposal section the reason belongs to
+        self._rule = rule
+        self._reason = reason
+        self._spec: RuleKind | None = None
+
+    @classmethod
+    def deferred(cls, spec: RuleKind, passed: bool, params: Mapping[str, Any], facts: ProposalFacts) -> Outcome:
+        """An outcome worded on first read, from its rule kind, parameters and facts."""
+        outcome = cls(spec.kind, passed, None, None, spec.section)
+        outcome._spec, outcome._params, outcome._facts = spec, params, facts
+        return outcome
+
+    @property
+    def rule(self) -> str:
+        if not isinstance(self._rule, str):
+            words = self._spec.sentence(self._params) if self._rule is None and self._spec else self._rule
+            self._rule = _word(words)
+        return self._rule
+
+    @property
+    def reason(self) -> str:
+        if not isinstance(self._reason, str):
+            words = self._spec.check(self._params, self._facts)[1] if self._reason is None and self._spec \
+                else self._reason
+            self._reason = _word(words)
+        return self._reason
+
+    def _key(self) -> tuple[str, bool, str, str, str]:
+        return self.kind, self.passed, self.rule, self.reason, self.field
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Outcome) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.passed, self.field))
+
+    def __repr__(self) -> str:
+        return f"Outcome(kind={self.kind!r}, passed={self.passed!r}, reason={self.reason!r})"
+
+
+def _word(words: Words) -> str:
+    return str(words() if callable(words) else words)
 
 
 @dataclass(frozen=True)
@@ -140,7 +191,7 @@ class RuleKind:
     params: Mapping[str, str]          # name -> "int" | "money" | "percent" | "countries"
     section: str                        # proposal section the failure points to
     sentence: Callable[[Mapping[str, Any]], str]
-    check: Callable[[Mapping[str, Any], ProposalFacts], tuple[bool, str]]
+    check: Callable[[Mapping[str, Any], ProposalFacts], tuple[bool, Words]]  # reason as a lazy string
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -152,17 +203,22 @@ def register(kind: RuleKind) -> RuleKind:
     return kind
 
 
-def _euros(value: Any) -> str:
+def _euros(value: Any) -> LazyString:
+    """An amount as shown in the request's language, formatted when the text holding it is read."""
+    return LazyString(_format_euros, value)
+
+
+def _format_euros(value: Any) -> str:
     from flask_babel import format_decimal
 
     return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
 
 
-def _share(value: Decimal, pattern: str = "#,##0.##") -> str:
+def _share(value: Decimal, pattern: str = "#,##0.##") -> LazyString:
     """A percentage's number in the request's language (32,5 in French), never with an exponent."""
     from flask_babel import format_decimal
 
-    return format_decimal(value, format=pattern)
+    return LazyString(format_decimal, value, format=pattern)
 
 
 def _int(params: Mapping[str, Any], name: str) -> int:
@@ -180,88 +236,88 @@ def _countries(params: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in raw if c and c.strip())
 
 
-def _lead_active(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _lead_active(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     if not facts.lead_active:
-        return False, str(_l("The lead organisation is not an active member of the programme."))
+        return False, _l("The lead organisation is not an active member of the programme.")
     if not facts.lead_signed_current_charter:
-        return False, str(_l("The lead organisation has not signed the current charter."))
-    return True, str(_l("The lead organisation is an active member and signed the current charter."))
+        return False, _l("The lead organisation has not signed the current charter.")
+    return True, _l("The lead organisation is an active member and signed the current charter.")
 
 
-def _min_partners(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _min_partners(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     n, count = _int(params, "n"), len(facts.partners)
     if count < n:
-        return False, str(_l("The proposal names %(count)s partner(s); at least %(n)s are required.",
-                             count=count, n=n))
-    return True, str(_l("The proposal names %(count)s partner(s).", count=count))
+        return False, _l("The proposal names %(count)s partner(s); at least %(n)s are required.",
+                         count=count, n=n)
+    return True, _l("The proposal names %(count)s partner(s).", count=count)
 
 
-def _other_country(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _other_country(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     listed = _countries(params)
     wanted = set(listed) if listed else set(PROGRAMME_COUNTRIES) - {facts.lead_country}
     if any(p.country.upper() in wanted for p in facts.partners):
-        return True, str(_l("At least one partner is from %(countries)s.", countries=", ".join(sorted(wanted))))
-    return False, str(_l("No partner is from %(countries)s.", countries=", ".join(sorted(wanted)) or "—"))
+        return True, _l("At least one partner is from %(countries)s.", countries=", ".join(sorted(wanted)))
+    return False, _l("No partner is from %(countries)s.", countries=", ".join(sorted(wanted)) or "—")
 
 
-def _duration(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _duration(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     low, high = _int(params, "min_months"), _int(params, "max_months")
     months = facts.duration_months
     if months is None:
-        return False, str(_l("The duration is not given."))
+        return False, _l("The duration is not given.")
     if months < low or months > high:
-        return False, str(_l("The duration is %(months)s months; it must be between %(low)s and %(high)s months.",
-                             months=months, low=low, high=high))
-    return True, str(_l("The duration is %(months)s months.", months=months))
+        return False, _l("The duration is %(months)s months; it must be between %(low)s and %(high)s months.",
+                         months=months, low=low, high=high)
+    return True, _l("The duration is %(months)s months.", months=months)
 
 
-def _budget(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _budget(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     low, high = _dec(params, "min"), _dec(params, "max")
     if facts.total_budget < low or facts.total_budget > high:
-        return False, str(_l("The total budget is %(budget)s; it must be between %(low)s and %(high)s.",
-                             budget=_euros(facts.total_budget), low=_euros(low), high=_euros(high)))
-    return True, str(_l("The total budget is %(budget)s.", budget=_euros(facts.total_budget)))
+        return False, _l("The total budget is %(budget)s; it must be between %(low)s and %(high)s.",
+                         budget=_euros(facts.total_budget), low=_euros(low), high=_euros(high))
+    return True, _l("The total budget is %(budget)s.", budget=_euros(facts.total_budget))
 
 
-def _cofinancing(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _cofinancing(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     need = _dec(params, "min_percent")
     if facts.total_budget <= 0:
-        return need <= 0, str(_l("The budget is empty, so co-financing cannot be measured."))
+        return need <= 0, _l("The budget is empty, so co-financing cannot be measured.")
     share = facts.cofinancing * 100 / facts.total_budget
     shown = _share(share.quantize(Decimal("0.1"), rounding=ROUND_DOWN), "#,##0.0")  # 34.99 shows 34.9, not 35.0
     if share < need:
-        return False, str(_l("Co-financing is %(share)s %% of the budget; at least %(need)s %% is required.",
-                             share=shown, need=_share(need)))
-    return True, str(_l("Co-financing is %(share)s %% of the budget.", share=shown))
+        return False, _l("Co-financing is %(share)s %% of the budget; at least %(need)s %% is required.",
+                         share=shown, need=_share(need))
+    return True, _l("Co-financing is %(share)s %% of the budget.", share=shown)
 
 
-def _requested(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _requested(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     grant = facts.grant
     if grant.below_floor:
-        return False, str(_l("The maximum grant, %(max)s, is below the call's floor of %(floor)s.",
-                             max=_euros(grant.maximum), floor=_euros(grant.floor)))
+        return False, _l("The maximum grant, %(max)s, is below the call's floor of %(floor)s.",
+                         max=_euros(grant.maximum), floor=_euros(grant.floor))
     if round_euro(facts.requested) > grant.maximum:
-        return False, str(_l("The amount requested, %(req)s, is above the maximum grant of %(max)s.",
-                             req=_euros(facts.requested), max=_euros(grant.maximum)))
-    return True, str(_l("The amount requested, %(req)s, is within the maximum grant of %(max)s.",
-                        req=_euros(facts.requested), max=_euros(grant.maximum)))
+        return False, _l("The amount requested, %(req)s, is above the maximum grant of %(max)s.",
+                         req=_euros(facts.requested), max=_euros(grant.maximum))
+    return True, _l("The amount requested, %(req)s, is within the maximum grant of %(max)s.",
+                    req=_euros(facts.requested), max=_euros(grant.maximum))
 
 
-def _challenges(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _challenges(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     n = max(_int(params, "n"), 1)
     if facts.challenges < n:
-        return False, str(_l("The proposal addresses %(count)s of the call's challenges; at least %(n)s required.",
-                             count=facts.challenges, n=n))
-    return True, str(_l("The proposal addresses %(count)s of the call's challenges.", count=facts.challenges))
+        return False, _l("The proposal addresses %(count)s of the call's challenges; at least %(n)s required.",
+                         count=facts.challenges, n=n)
+    return True, _l("The proposal addresses %(count)s of the call's challenges.", count=facts.challenges)
 
 
-def _open_per_lead(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, str]:
+def _open_per_lead(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     k = _int(params, "k")
     if facts.lead_open_elsewhere >= k:
-        return False, str(_l("The lead organisation already holds %(count)s open proposal(s) or grant(s); "
-                             "at most %(k)s are allowed.", count=facts.lead_open_elsewhere, k=k))
-    return True, str(_l("The lead organisation holds %(count)s other open proposal(s) or grant(s).",
-                        count=facts.lead_open_elsewhere))
+        return False, _l("The lead organisation already holds %(count)s open proposal(s) or grant(s); "
+                         "at most %(k)s are allowed.", count=facts.lead_open_elsewhere, k=k)
+    return True, _l("The lead organisation holds %(count)s other open proposal(s) or grant(s).",
+                    count=facts.lead_open_elsewhere)
 
 
 register(RuleKind("lead_active_member", {}, "lead",
@@ -334,9 +390,7 @@ def evaluate(eligibility: Mapping[str, Mapping[str, Any]], facts: ProposalFacts)
         if kind not in eligibility:
             continue
         params = eligibility[kind] or {}
-        passed, reason = spec.check(params, facts)
-        outcomes.append(Outcome(kind=kind, passed=passed, rule=spec.sentence(params), reason=reason,
-                                field=spec.section))
+        outcomes.append(Outcome.deferred(spec, spec.check(params, facts)[0], params, facts))
     return outcomes
 
 

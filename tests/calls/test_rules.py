@@ -405,10 +405,10 @@ def test_eligibility_kind(lang: Any, kind: str, params: dict[str, Any], changes:
         with lang(code):
             ok, reason = spec.check(params, facts)
             (outcome,) = evaluate({kind: params}, facts)
-            texts[code] = reason
+            texts[code] = str(reason)
+            assert outcome.reason == texts[code] and isinstance(outcome.reason, str)
         assert ok is passed
-        assert outcome.passed is passed and outcome.reason == reason and outcome.kind == kind
-        assert outcome.field == spec.section
+        assert outcome.passed is passed and outcome.kind == kind and outcome.field == spec.section
     assert texts["en"] == _amounts(en)
     french(texts["fr"], texts["en"], _amounts(fr))  # FRENCH
 
@@ -495,6 +495,22 @@ def test_evaluate_follows_the_registry_order_and_skips_absent_kinds(lang: Any) -
         assert evaluate({"no_such_rule": {}}, make_facts()) == []  # ``validate`` reports it
         # a rule without parameters may be stored as null
         assert evaluate({"lead_active_member": None}, make_facts())[0].passed  # type: ignore[dict-item]
+
+
+def test_outcomes_are_worded_when_read(lang: Any) -> None:
+    """Deciding costs no wording: the sentence and reason are made on first read, then kept."""
+    facts = make_facts(duration_months=48)
+    with lang("en"):
+        (outcome,) = evaluate({"duration_range": {"min_months": 12, "max_months": 36}}, facts)
+        assert not outcome.passed
+        assert outcome.reason == "The duration is 48 months; it must be between 12 and 36 months."
+        assert outcome.rule == "A duration between 12 and 36 months."
+    with lang("fr"):
+        assert outcome.reason.startswith("The duration is 48")  # kept as first worded
+    again = rules.Outcome(kind="duration_range", passed=False, rule="A duration between 12 and 36 months.",
+                          reason="The duration is 48 months; it must be between 12 and 36 months.", field="dates")
+    assert outcome == again and hash(outcome) == hash(again)
+    assert "duration_range" in repr(outcome)
 
 
 def test_evaluate_reports_every_failure(lang: Any) -> None:
