@@ -474,3 +474,25 @@ def test_list_and_rule_set_page_issue_a_bounded_number_of_queries(app: Flask, cl
         db.session.commit()
     assert _statements(app, client, "/rulesets") == few_list
     assert _statements(app, client, f"/rulesets/{ids.rule_set}") == few_page
+
+
+@pytest.mark.parametrize("role", ["secretariat", "committee"])
+def test_no_page_adopts_a_frozen_version(app: Flask, client: FlaskClient, ids: Ids, role: str) -> None:
+    """Every POST of the rule-set pages, with fields asking for adoption: the version stays frozen."""
+    with app.test_request_context():
+        resolution = rulesets.freeze(db.session.get(RuleSet, ids.rule_set), actor=_user("secretariat"),
+                                     agenda_item=db.session.get(AgendaItem, ids.item))
+        db.session.commit()
+        resolution_id = resolution.id
+    sign_in(client, role)
+    pushy = {"status": "adopted", "decision": "accept", "reason": "Adopté", "outcome": "adopted",
+             "target": f"item:{ids.item}", "body": "Adoptons", "title": "Adopter", "rationale": "Adopter",
+             "resolution_id": str(resolution_id)}
+    posts = [rule.rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("rulesets.") and "POST" in (rule.methods or set())]
+    assert len(posts) == 8
+    for rule in posts:
+        url = rule.replace("<int:rule_set_id>", str(ids.rule_set)).replace("<int:amendment_id>", str(ids.amendment))
+        assert client.post(url, data=pushy).status_code in (200, 302, 403, 422), url
+    with app.app_context():
+        assert rulesets.head(db.session.get(RuleSet, ids.rule_set)).status == VersionStatus.frozen
