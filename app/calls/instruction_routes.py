@@ -96,7 +96,7 @@ def _page(proposal: Proposal, snapshot: ProposalSnapshot, confirm_form: ConfirmF
         min_reason=instruction.MIN_REASON, challenges=queries.challenges_by_id(challenge_ids),
         instructed_by=instructed_by, open_to_instruction=open_to_instruction,
         confirm_form=confirm_form or ConfirmForm(formdata=None), override_form=override_form,
-        attachment_links=attachment_links, euros=queries.euros, country_name=queries.country_name,
+        attachment_links=attachment_links, euros=queries.euros, number=queries.number, country_name=queries.country_name,
         reference=queries.reference(proposal), categories=dict(BudgetCategory.choices()),
         partner_kinds=dict(PartnerKind.choices())), status
 

@@ -27,4 +27,4 @@ def detail(call_id: int):
     projects = queries.funded_projects(call.id)
     return render_template("calls/public/detail.html", call=call, projects=projects,
                            totals=queries.funded_totals(projects), euros=queries.euros,
-                           countries_of=queries.countries_of, cents=from_cents)
+                           countries_of=queries.countries_of, cents=from_cents, number=queries.number)

@@ -43,6 +43,11 @@ def euros(value: Decimal | str | int | None) -> str:
     return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
 
 
+def number(value: int | None) -> str:
+    """A count in the viewer's language (1 040 in French, 1,040 in English); "—" when absent."""
+    return "—" if value is None else format_decimal(value)
+
+
 def country_name(code: str | None) -> str:
     """A country's name in the viewer's language (any ISO code, not only the programme's two)."""
     if not code:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app.calls.models import EligibilityOverride, Proposal, ProposalStatus
+from app.calls.models import EligibilityOverride, Proposal, ProposalSnapshot, ProposalStatus
 from app.core.models import AuditEntry
 from app.core.timeutil import utcnow
 from app.elections.models import Mandate
@@ -263,3 +263,18 @@ def test_pages_in_arabic_are_right_to_left(client: FlaskClient, world: factories
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ar"
     for url in (f"/calls/{built.call_id}/proposals", f"/proposals/{built.a}/instruction"):
         assert 'dir="rtl"' in client.get(url).get_data(as_text=True)
+
+
+def test_attachments_are_listed_with_a_download_link_when_the_route_exists(
+        app: Flask, client: FlaskClient, world: factories.World, built: Built) -> None:
+    with app.app_context():
+        snapshot = db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == built.a))
+        snapshot.content = {**snapshot.content, "attachments": [
+            {"id": 7, "filename": "budget-detaille.xlsx", "content_type": "application/vnd.ms-excel", "size": 2048,
+             "sha256": "0" * 64}]}
+        db.session.commit()
+    _as(client, world, "secretariat")
+    html = client.get(f"/proposals/{built.a}/instruction").get_data(as_text=True)
+    assert "budget-detaille.xlsx" in html and "2048 bytes" in html
+    linked = f'href="/proposals/{built.a}/attachments/7"' in html
+    assert linked == ("proposals.attachment" in app.view_functions)

@@ -100,7 +100,7 @@ def test_the_call_page_shows_the_funded_projects_like_the_seed(client: FlaskClie
     assert "Projects funded 2" in text
     assert "Total budget of the projects 188,640 €" in text
     assert "Total grants awarded 122,615 €" in text
-    assert "Direct beneficiaries 225" in text and "Indirect beneficiaries 1040" in text
+    assert "Direct beneficiaries 225" in text and "Indirect beneficiaries 1,040" in text
     batik = text[text.index("Échangeons"):text.index("Jeunes : esprit")]
     for expected in ("Lead organisation Batik International", "Centre Hubertine Auclert",
                      "Mission Egalité de la Région Ile-de-France", "Provinces de Fès et Meknès (Maroc)",
