@@ -71,18 +71,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import assembly, auth, members
+    from app import assembly, auth, elections, members
     from app.core import errors, layout
     from app.core.routes import bp as core_bp
-    from app.elections.committee_routes import bp as committee_bp
-    from app.elections.routes import bp as elections_bp
 
     app.register_blueprint(core_bp)
     auth.init_app(app)
     members.init_app(app)
     assembly.init_app(app)
-    app.register_blueprint(elections_bp)
-    app.register_blueprint(committee_bp)
+    elections.init_app(app)
     from app import calls
 
     calls.init_app(app)

@@ -21,13 +21,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.assembly import board as board_rules
-from app.assembly import voting
+from app.assembly import kinds, voting
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS, rule_in_words
 from app.assembly.models import Ballot, Vote, VoteStatus
-from app.assembly.recount import APPROVAL, ELECTION, FORMAT
+from app.assembly.recount import FORMAT
 from app.assembly.rules import THRESHOLDS, Outcome
 from app.core.permissions import require
-from app.elections import export as election_export
 from app.extensions import db
 from app.members.models import College
 
@@ -99,11 +98,9 @@ def base_count(counts: dict[str, int], base: str, electorate: int) -> int:
 @require("vote.results")
 def results(vote_id: int):
     vote = _vote_or_404(vote_id)
-    if vote.kind == "election":  # an election's results page explains its count
-        from app.elections.models import Election
-
-        election_id = db.session.scalar(select(Election.id).where(Election.vote_id == vote.id))
-        return redirect(url_for("elections.results", election_id=election_id))
+    elsewhere = kinds.own_page(vote, "results")  # an election's results page explains its count
+    if elsewhere is not None:
+        return redirect(elsewhere)
     if not _published(vote):
         return render_template("assembly/results.html", vote=vote, resolution=vote.resolution, result=None,
                                turnout=voting.turnout(vote) if vote.is_open else None)
@@ -212,8 +209,10 @@ def export_board(vote: Vote) -> dict[str, Any]:
     ballots, sorted by tracker) next to the final hash and result published at
     the close, so a ballot changed after the close shows up in the recount.
     Lists are in code-point order, so the same vote always gives the same bytes.
-    An election's board also carries its ``election`` section (seats,
-    constraints, candidates, seed, allocation) and ``rules`` {"method": "approval"}.
+    A vote of another kind than a resolution gets its title, ``rules`` and extra
+    sections from the kind (``kinds.BOARD_EXPORTS``; an election: ``rules``
+    {"method": "approval"} and its ``election`` section: seats, constraints,
+    candidates, seed, allocation).
     """
     result = vote.result or {}
     rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)
@@ -237,23 +236,24 @@ def export_board(vote: Vote) -> dict[str, Any]:
         return item
 
     by_college = dict(sorted(voting.electorate_by_college(vote).items()))
-    if vote.kind == ELECTION:
-        election = election_export.election_of_vote(vote.id)
-        if election is None:
+    export_kind = kinds.BOARD_EXPORTS.get(vote.kind)
+    if export_kind is not None:
+        part = export_kind(vote)
+        if part is None:
             abort(404)
         final = vote.final_hash or board_rules.GENESIS
         return {
             "format": FORMAT,
             "vote": {
                 "id": vote.id,
-                "title": election.title,
+                "title": part.title,
                 "assembly": {"id": assembly.id, "title": assembly.title} if assembly is not None else None,
                 "secret": vote.secret,
                 "opened_at": iso_utc(vote.opened_at),
                 "closed_at": iso_utc(vote.closed_at),
             },
-            "rules": {"method": APPROVAL},
-            "election": election_export.board_section(election, final),
+            "rules": dict(part.rules),
+            **part.sections,
             "electorate": {"size": vote.electorate_size or 0, "by_college": by_college},
             "participants": [participant(name, college, choice) for name, college, choice, _proxy in taking_part],
             "ballots": [ballot(entry) for entry in entries],

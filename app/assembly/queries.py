@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.assembly import voting
 from app.assembly.labels import rule_in_words
 from app.assembly.models import (
     AgendaItem,
@@ -107,16 +108,13 @@ def pending_ballots(user: User) -> list[PendingBallot]:
     Mirrors ``voting.slots_for``: own member unless it gave its proxy; for a
     delegate, also the members whose proxy its member holds.
     """
-    from app.elections.models import Election
-
     if user.member_id is None:
         return []
     own = and_(VoteElector.member_id == user.member_id, VoteElector.proxy_holder_id.is_(None))
     condition = or_(own, VoteElector.proxy_holder_id == user.member_id) if user.is_delegate else own
     rows = db.session.execute(
-        select(Vote.id, Vote.closes_at, Resolution, Member.name, VoteElector.proxy_holder_id, Election.title)
+        select(Vote.id, Vote.closes_at, Resolution, Member.name, VoteElector.proxy_holder_id, voting.title_column())
         .join(VoteElector, VoteElector.vote_id == Vote.id)
-        .outerjoin(Election, Election.vote_id == Vote.id)
         .join(Member, VoteElector.member_id == Member.id)
         .outerjoin(Resolution, Resolution.vote_id == Vote.id)
         .outerjoin(Participation, and_(Participation.vote_id == Vote.id,
@@ -125,6 +123,6 @@ def pending_ballots(user: User) -> list[PendingBallot]:
                Participation.id.is_(None), condition)
         .order_by(Vote.closes_at, Vote.id, VoteElector.proxy_holder_id.is_not(None), Member.name)).all()
     return [PendingBallot(vote_id, resolution.title if resolution is not None
-                          else election_title or str(_l("Vote %(id)s", id=vote_id)),
+                          else kind_title or str(_l("Vote %(id)s", id=vote_id)),
                           name, holder is not None, closes_at)
-            for vote_id, closes_at, resolution, name, holder, election_title in rows]
+            for vote_id, closes_at, resolution, name, holder, kind_title in rows]

@@ -9,22 +9,18 @@ as members who took part, recomputes the result with the same pure function
 that published it, and lists every difference. Anyone can reproduce it: the
 chain is described in ``app/assembly/board.py`` and in the README.
 
-An election's board (``result.kind`` "election") has ``rules`` {"method":
-"approval"} and an ``election`` section: seats, constraints, candidates (id,
-member, college, country, gender, representative), the seed (the final hash)
-and the allocation published at the close. Its recount checks every approval
-ballot, recounts the approvals and reruns the constrained allocation
-(``app.elections.rules``) seeded by the chain's final hash, and compares the
-approvals, the elected list in order, the substitutes, the draw, the skips and
-the vacant seats.
+The board of another kind of vote (``result.kind``, e.g. "election", with a
+section of that name) is checked and recounted by what that kind registered in
+``BOARD_KINDS`` (elections: ``app/elections/recount.py``), with the helpers
+below (``need``, ``check_board``, ``differences``...) and the same chain checks.
 """
 from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,20 +28,31 @@ from typing import Any
 from app.assembly import board as board_rules
 from app.assembly.rules import OPTIONS, THRESHOLDS, MajorityBase, MajorityRule, QuorumRule
 from app.assembly.voting import compute_result
-from app.elections import rules as election_rules
 
 FORMAT = "pcpa-board/1"
-#: ``result.kind`` of an election, and the only ballot method an election board may name.
-ELECTION = "election"
-APPROVAL = "approval"
-#: A candidacy id as written in an election board and in its approval ballots.
-CANDIDATE_ID = re.compile(r"[0-9]+")
 #: Problems of one kind listed one by one before they are summed up (a tampered board can have thousands).
 MAX_LISTED = 10
 
 
 class BoardFormatError(ValueError):
     """The file cannot be read or is not a ``pcpa-board/1`` document."""
+
+
+@dataclass(frozen=True)
+class BoardKind:
+    """How the board of a vote kind other than a resolution is read and recounted.
+
+    ``check_format(document)`` raises ``BoardFormatError`` (``fail``/``need``) on the kind's
+    ``rules`` and own section; ``recount(board)`` returns ``{"ok", "problems", "result", ...}``.
+    """
+
+    check_format: Callable[[Mapping[str, Any]], None]
+    recount: Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+#: ``result.kind`` (also the name of the kind's own section of the board) -> its ``BoardKind``.
+#: Elections register "election" from their ``init_app``; a resolution's board is read here.
+BOARD_KINDS: dict[str, BoardKind] = {}
 
 
 # Reading ------------------------------------------------------------------------------
@@ -74,136 +81,103 @@ def parse(raw: bytes | str) -> dict[str, Any]:
     return document
 
 
-def _fail(where: str, what: str) -> None:
+def fail(where: str, what: str) -> None:
     raise BoardFormatError(f"{where}: {what}")
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _need(mapping: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+def need(mapping: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if key not in mapping:
-        _fail(where, f"missing {key!r}")
+        fail(where, f"missing {key!r}")
     value = mapping[key]
     if kind is int:
-        ok = _is_int(value)
+        ok = is_int(value)
     else:
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if not ok:
-        _fail(f"{where}.{key}", "wrong type")
+        fail(f"{where}.{key}", "wrong type")
     return value
 
 
-def is_election(document: Mapping[str, Any]) -> bool:
-    """An election's board: it has an ``election`` section or its result says so."""
+def kind_of(document: Mapping[str, Any]) -> BoardKind | None:
+    """The registered kind whose section the board has or whose name its result gives; None: a resolution."""
     result = document.get("result")
-    return "election" in document or (isinstance(result, dict) and result.get("kind") == ELECTION)
+    for name, kind in BOARD_KINDS.items():
+        if name in document or (isinstance(result, dict) and result.get("kind") == name):
+            return kind
+    return None
 
 
 def check_format(document: object) -> None:
     """Raise ``BoardFormatError`` unless ``document`` has the shape of a ``pcpa-board/1`` board."""
     if not isinstance(document, dict):
-        _fail("board", "not a JSON object")
+        fail("board", "not a JSON object")
     if document.get("format") != FORMAT:
-        _fail("format", f"expected {FORMAT!r}, found {document.get('format')!r}")
-    _need(document, "vote", dict, "board")
-    if is_election(document):
-        _check_election_format(document)
+        fail("format", f"expected {FORMAT!r}, found {document.get('format')!r}")
+    need(document, "vote", dict, "board")
+    kind = kind_of(document)
+    if kind is not None:
+        kind.check_format(document)
     else:
         _check_resolution_rules(document)
-    electorate = _need(document, "electorate", dict, "board")
-    _need(electorate, "size", int, "electorate")
-    by_college = _need(electorate, "by_college", dict, "electorate")
+    electorate = need(document, "electorate", dict, "board")
+    need(electorate, "size", int, "electorate")
+    by_college = need(electorate, "by_college", dict, "electorate")
     for code, size in by_college.items():
-        if not _is_int(size) or size < 0:
-            _fail(f"electorate.by_college.{code}", "not a count")
-    for i, participant in enumerate(_need(document, "participants", list, "board"), start=1):
+        if not is_int(size) or size < 0:
+            fail(f"electorate.by_college.{code}", "not a count")
+    for i, participant in enumerate(need(document, "participants", list, "board"), start=1):
         where = f"participants[{i}]"
         if not isinstance(participant, dict):
-            _fail(where, "not an object")
-        _need(participant, "member", str, where)
-        _need(participant, "college", str, where)
+            fail(where, "not an object")
+        need(participant, "member", str, where)
+        need(participant, "college", str, where)
         if "choice" in participant:
-            _need(participant, "choice", str, where)
-    for i, ballot in enumerate(_need(document, "ballots", list, "board"), start=1):
+            need(participant, "choice", str, where)
+    for i, ballot in enumerate(need(document, "ballots", list, "board"), start=1):
         where = f"ballots[{i}]"
         if not isinstance(ballot, dict):
-            _fail(where, "not an object")
+            fail(where, "not an object")
         for key in ("tracker", "choice", "hash"):
-            _need(ballot, key, str, where)
+            need(ballot, key, str, where)
         if "college" in ballot:
-            _need(ballot, "college", str, where)
-    _need(document, "final_hash", str, "board")
-    _need(document, "result", dict, "board")
+            need(ballot, "college", str, where)
+    need(document, "final_hash", str, "board")
+    need(document, "result", dict, "board")
 
 
 def _check_resolution_rules(document: Mapping[str, Any]) -> None:
-    rules = _need(document, "rules", dict, "board")
-    majority = _need(rules, "majority", dict, "rules")
-    base = _need(majority, "base", str, "rules.majority")
+    rules = need(document, "rules", dict, "board")
+    majority = need(rules, "majority", dict, "rules")
+    base = need(majority, "base", str, "rules.majority")
     if base not in {b.value for b in MajorityBase}:
-        _fail("rules.majority.base", f"unknown base {base!r}")
-    threshold = _need(majority, "threshold", str, "rules.majority")
+        fail("rules.majority.base", f"unknown base {base!r}")
+    threshold = need(majority, "threshold", str, "rules.majority")
     if threshold not in THRESHOLDS:
-        _fail("rules.majority.threshold", f"unknown threshold {threshold!r}")
-    _need(majority, "double_majority", bool, "rules.majority")
-    quorum = _need(rules, "quorum", dict, "rules")
-    ratio = _need(quorum, "ratio", str, "rules.quorum")
+        fail("rules.majority.threshold", f"unknown threshold {threshold!r}")
+    need(majority, "double_majority", bool, "rules.majority")
+    quorum = need(rules, "quorum", dict, "rules")
+    ratio = need(quorum, "ratio", str, "rules.quorum")
     try:
         Fraction(ratio)
     except (ValueError, ZeroDivisionError):
-        _fail("rules.quorum.ratio", f"not a fraction: {ratio!r}")
-    _need(quorum, "strict", bool, "rules.quorum")
-    _need(quorum, "second_convocation", bool, "rules.quorum")
-
-
-def _check_bounds(raw: object, where: str) -> None:
-    if not isinstance(raw, dict):
-        _fail(where, "wrong type")
-    for group, bounds in raw.items():
-        if not (isinstance(bounds, list) and len(bounds) == 2 and _is_int(bounds[0])
-                and (bounds[1] is None or _is_int(bounds[1]))):
-            _fail(f"{where}.{group}", "not [minimum, maximum or null]")
-
-
-def _check_election_format(document: Mapping[str, Any]) -> None:
-    rules = _need(document, "rules", dict, "board")
-    method = _need(rules, "method", str, "rules")
-    if method != APPROVAL:
-        _fail("rules.method", f"expected {APPROVAL!r}, found {method!r}")
-    election = _need(document, "election", dict, "board")
-    if _need(election, "seats", int, "election") < 1:
-        _fail("election.seats", "must be at least 1")
-    constraints = _need(election, "constraints", dict, "election")
-    for scope in election_rules.SCOPES:
-        _check_bounds(constraints.get(scope, {}), f"election.constraints.{scope}")
-    tolerance = constraints.get("parity_tolerance")
-    if tolerance is not None and not _is_int(tolerance):
-        _fail("election.constraints.parity_tolerance", "not an integer or null")
-    for i, candidate in enumerate(_need(election, "candidates", list, "election"), start=1):
-        where = f"election.candidates[{i}]"
-        if not isinstance(candidate, dict):
-            _fail(where, "not an object")
-        for key in ("id", "member", "college", "country", "gender", "representative"):
-            _need(candidate, key, str, where)
-        if not CANDIDATE_ID.fullmatch(candidate["id"]):
-            _fail(f"{where}.id", f"not a candidacy id: {candidate['id']!r}")
-        if candidate["gender"] not in election_rules.GENDERS:
-            _fail(f"{where}.gender", f"unknown gender {candidate['gender']!r}")
-    _need(election, "seed", str, "election")
-    _need(election, "allocation", dict, "election")
+        fail("rules.quorum.ratio", f"not a fraction: {ratio!r}")
+    need(quorum, "strict", bool, "rules.quorum")
+    need(quorum, "second_convocation", bool, "rules.quorum")
 
 
 # Recounting ---------------------------------------------------------------------------
 
-def _listed(problems: list[str], items: list[str], summary: str) -> None:
+def listed(problems: list[str], items: list[str], summary: str) -> None:
     problems.extend(items[:MAX_LISTED])
     if len(items) > MAX_LISTED:
         problems.append(summary.format(n=len(items) - MAX_LISTED))
 
 
-def _differences(published: Any, recomputed: Any, path: str) -> list[str]:
+def differences(published: Any, recomputed: Any, path: str) -> list[str]:
     """Every leaf where the published result and the recount disagree."""
     if isinstance(published, dict) and isinstance(recomputed, dict):
         found: list[str] = []
@@ -214,7 +188,7 @@ def _differences(published: Any, recomputed: Any, path: str) -> list[str]:
             elif key not in recomputed:
                 found.append(f"{where}: published {published[key]!r} but not produced by the recount")
             else:
-                found.extend(_differences(published[key], recomputed[key], where))
+                found.extend(differences(published[key], recomputed[key], where))
         return found
     if published != recomputed or type(published) is not type(recomputed):
         return [f"{path}: published {published!r}, recounted {recomputed!r}"]
@@ -228,7 +202,7 @@ def rules_of(board: Mapping[str, Any]) -> tuple[MajorityRule, QuorumRule]:
                        second_convocation=quorum["second_convocation"]))
 
 
-def _check_board(board: Mapping[str, Any], problems: list[str]) -> str:
+def check_board(board: Mapping[str, Any], problems: list[str]) -> str:
     """What every board must satisfy, whatever the vote: the chain, its order and final hash, one
     ballot per member who took part, the electorate. Returns the final hash of the ballots as they
     are in the file (the published one when the chain holds)."""
@@ -260,7 +234,7 @@ def _check_board(board: Mapping[str, Any], problems: list[str]) -> str:
     if len(ballots) != len(participants):
         problems.append(f"count: {len(ballots)} ballots but {len(participants)} members took part")
     names = Counter(p["member"] for p in participants)
-    _listed(problems, [f"participants: {name!r} is listed {n} times" for name, n in sorted(names.items()) if n > 1],
+    listed(problems, [f"participants: {name!r} is listed {n} times" for name, n in sorted(names.items()) if n > 1],
             "participants: {n} more members listed more than once")
 
     # The electorate and who took part.
@@ -276,7 +250,7 @@ def _check_board(board: Mapping[str, Any], problems: list[str]) -> str:
     return recomputed_final
 
 
-def _check_colleges(board: Mapping[str, Any], colleges: list[str], problems: list[str]) -> None:
+def check_colleges(board: Mapping[str, Any], colleges: list[str], problems: list[str]) -> None:
     """Ballots that carry a college: known colleges, and as many ballots per college as members."""
     strangers = sorted(set(colleges) - set(board["electorate"]["by_college"]))
     if strangers:
@@ -294,28 +268,30 @@ def recount(board: Mapping[str, Any]) -> dict[str, Any]:
 
     Returns ``{"ok": bool, "problems": [str, ...], "result": {...}}`` where
     ``result`` is what the ballots in the file decide under the rules in the
-    file, in the same shape as the published result. An election's report
-    also has ``allocation``: the recomputed allocation, draw included.
+    file, in the same shape as the published result. Another kind's board is
+    recounted by that kind (an election's report also has ``allocation``: the
+    recomputed allocation, draw included).
     """
-    if is_election(board):
-        return recount_election(board)
+    kind = kind_of(board)
+    if kind is not None:
+        return kind.recount(board)
     problems: list[str] = []
     ballots = board["ballots"]
     participants = board["participants"]
     by_college: dict[str, int] = dict(board["electorate"]["by_college"])
     rule, quorum = rules_of(board)
-    recomputed_final = _check_board(board, problems)
+    recomputed_final = check_board(board, problems)
 
     # Ballots: known choices, and colleges when the vote counts per college.
     unknown = [f"ballot {i} ({b['tracker']}): unknown choice {b['choice']!r}"
                for i, b in enumerate(ballots, start=1) if b["choice"] not in OPTIONS]
-    _listed(problems, unknown, "ballots: {n} more ballots with an unknown choice")
+    listed(problems, unknown, "ballots: {n} more ballots with an unknown choice")
     colleges = [b.get("college") or "" for b in ballots]
     per_college = any(colleges)
     if rule.double and ballots and not all(colleges):
         problems.append("ballots: a double majority needs the college of every ballot")
     if per_college:
-        _check_colleges(board, colleges, problems)
+        check_colleges(board, colleges, problems)
 
     # Open (named) votes publish each member's choice: it must match the ballots.
     if participants and all("choice" in p for p in participants):
@@ -329,79 +305,5 @@ def recount(board: Mapping[str, Any]) -> dict[str, Any]:
                             if b["choice"] in OPTIONS],
         electorate_by_college=by_college, participation=len(participants), rule=rule, quorum=quorum,
         final_hash=recomputed_final)
-    problems.extend(_differences(board["result"], result, "result"))
+    problems.extend(differences(board["result"], result, "result"))
     return {"ok": not problems, "problems": problems, "result": result}
-
-
-# Elections ------------------------------------------------------------------------------
-
-def parse_approvals(choice: str) -> list[str]:
-    """The candidacy ids of an approval ballot as written ("" = blank); nothing is stripped, so a
-    ballot the platform did not write (spaces, empty parts) shows up as an unknown candidate."""
-    return choice.split(",") if choice else []
-
-
-def _canonical(choices: list[str]) -> bool:
-    """The platform writes the ids sorted by number."""
-    return choices == sorted(choices, key=int)
-
-
-def _jsonable(data: Any) -> Any:
-    """As the published result reads after its trip through JSON (tuples become lists)."""
-    return json.loads(json.dumps(data))
-
-
-def recount_election(board: Mapping[str, Any]) -> dict[str, Any]:
-    """Check an election's board and rerun its count (approvals, then the constrained allocation
-    seeded by the chain's final hash); compare with the published result and allocation."""
-    problems: list[str] = []
-    ballots = board["ballots"]
-    participants = board["participants"]
-    election = board["election"]
-    seats: int = election["seats"]
-    recomputed_final = _check_board(board, problems)
-
-    if election["seed"] != board["final_hash"]:
-        problems.append(f"seed: the election's seed {election['seed']} is not the board's final hash "
-                        f"{board['final_hash']}")
-
-    # The candidates, once each.
-    candidates: dict[str, Mapping[str, Any]] = {}
-    for entry in election["candidates"]:
-        if entry["id"] in candidates:
-            problems.append(f"candidates: {entry['id']} is listed more than once")
-        else:
-            candidates.setdefault(entry["id"], entry)
-
-    # Every ballot: known candidates, none twice, at most one per seat; written as the platform does.
-    colleges = [b.get("college") or "" for b in ballots]
-    if any(colleges):
-        _check_colleges(board, colleges, problems)
-    valid: list[list[str]] = []
-    invalid: list[str] = []
-    unordered: list[str] = []
-    for i, b in enumerate(ballots, start=1):
-        choices = parse_approvals(b["choice"])
-        problem = election_rules.check_ballot(choices, candidates, seats)
-        if problem is not None:
-            invalid.append(f"ballot {i} ({b['tracker']}): {problem.replace('_', ' ')} in {b['choice']!r}")
-            continue
-        if not _canonical(choices):
-            unordered.append(f"ballot {i} ({b['tracker']}): candidates not in increasing order in {b['choice']!r}")
-        valid.append(choices)
-    _listed(problems, invalid, "ballots: {n} more invalid ballots")
-    _listed(problems, unordered, "ballots: {n} more ballots not in increasing order")
-
-    # The count, with the same pure functions as at the close.
-    approvals = election_rules.count_approvals(valid, candidates, seats)
-    constraints = election_rules.Constraints.from_dict(election["constraints"])
-    allocation = _jsonable(election_rules.allocate(
-        [election_rules.Candidate(cid, c["college"], c["country"], c["gender"], approvals[cid])
-         for cid, c in candidates.items()], constraints, seats, recomputed_final).to_dict())
-    result = {"kind": ELECTION, "electorate": sum(board["electorate"]["by_college"].values()),
-              "participation": len(participants), "ballots": len(ballots), "seats": seats, "approvals": approvals,
-              "elected": allocation["elected"], "substitutes": allocation["substitutes"],
-              "vacant": allocation["vacant"], "seed": recomputed_final, "final_hash": recomputed_final}
-    problems.extend(_differences(board["result"], result, "result"))
-    problems.extend(_differences(election["allocation"], allocation, "election.allocation"))
-    return {"ok": not problems, "problems": problems, "result": result, "allocation": allocation}

@@ -1,8 +1,9 @@
 """Vote pages: ballot, confirmation, cast, live turnout; opening, reminding and closing.
 
-Results, the bulletin board and its export are in ``board_routes.py``. A vote of kind
-``election`` shows an approval ballot (a box per validated candidate) on the same pages; its
-set-up, opening and results are the election's pages (``app/elections/routes.py``).
+Results, the bulletin board and its export are in ``board_routes.py``. A vote of a kind that
+registered an approval ballot (``kinds.APPROVAL_BALLOTS``; an election: a box per validated
+candidate) shows it on the same pages; where the kind has its own opening or results page
+(``kinds.VOTE_PAGES``), the generic one redirects there.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.assembly import voting
+from app.assembly import kinds, voting
 from app.assembly.models import Vote
 from app.assembly.vote_forms import (
     ApprovalBallotForm,
@@ -24,7 +25,6 @@ from app.core import mail
 from app.core.errors import DomainError
 from app.core.permissions import can, require
 from app.core.timeutil import as_utc
-from app.elections import queries as election_queries
 from app.extensions import db
 
 bp = Blueprint("votes", __name__, template_folder="templates")
@@ -44,7 +44,7 @@ def _slot(vote: Vote, member_id: int | None) -> voting.Slot | None:
 def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] | None = None, status: int = 200):
     slots = voting.slots_for(current_user, vote) if can(current_user, "vote.cast") else []
     forms = forms or {}
-    approval = election_queries.election_ballot(vote)
+    approval = kinds.approval_ballot(vote)
     for slot in slots:
         if not slot.cast and slot.member_id not in forms:
             forms[slot.member_id] = (
@@ -58,7 +58,7 @@ def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] |
 
 def _refused_approvals(vote: Vote, member_id: int, raw: str, exc: DomainError):
     """An approval ballot refused at the cast (e.g. too many boxes): back to the ballot, boxes still ticked."""
-    approval = election_queries.election_ballot(vote)
+    approval = kinds.approval_ballot(vote)
     offered = {value for value, _label in (approval.choices if approval is not None else [])}
     ticked = [part for part in (p.strip() for p in raw.split(",")) if part in offered]
     form = ApprovalBallotForm(formdata=None, member_id=member_id, choice=ticked,
@@ -78,7 +78,7 @@ def ballot(vote_id: int):
 def confirm(vote_id: int):
     """Second step: show the choice back to the voter before anything is written."""
     vote = _vote_or_404(vote_id)
-    if vote.kind == "election":
+    if kinds.uses_approval(vote):
         return _confirm_approvals(vote)
     form = BallotForm()
     slot = _slot(vote, form.member_id.data)
@@ -94,9 +94,9 @@ def confirm(vote_id: int):
 
 
 def _confirm_approvals(vote: Vote):
-    """An election's second step: the approved candidates (or a blank ballot) shown back, checked
-    against the election's choice rule (at most N) before anything is written."""
-    approval = election_queries.election_ballot(vote)
+    """An approval ballot's second step: the approved choices (or a blank ballot) shown back, checked
+    against the kind's choice rule (an election: at most N) before anything is written."""
+    approval = kinds.approval_ballot(vote)
     form = ApprovalBallotForm(candidates=approval.choices if approval is not None else [])
     slot = _slot(vote, form.member_id.data)
     if approval is None or slot is None or slot.cast or not vote.is_open:
@@ -134,7 +134,7 @@ def cast(vote_id: int):
         db.session.rollback()
         if exc.field == "choice":
             vote = _vote_or_404(vote_id)
-            if vote.kind == "election":
+            if kinds.uses_approval(vote):
                 return _refused_approvals(vote, member_id, choice, exc)
         flash(str(exc.message), "error")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
@@ -160,10 +160,9 @@ def turnout(vote_id: int):
 @require("vote.manage")
 def open_vote(vote_id: int):
     vote = _vote_or_404(vote_id)
-    if vote.kind == "election":  # opened from the election, which checks its candidates first
-        election = election_queries.election_of_vote(vote.id)
-        if election is not None:
-            return redirect(url_for("elections.open_voting", election_id=election.id))
+    elsewhere = kinds.own_page(vote, "open")  # an election is opened from its page, which checks its candidates
+    if elsewhere is not None:
+        return redirect(elsewhere)
     form = OpenVoteForm()
     if form.validate_on_submit():
         try:
@@ -199,10 +198,7 @@ def close_vote(vote_id: int):
         db.session.commit()
         mail.deliver_pending()  # e-mails leave after the commit
         flash(_("The vote is closed and its results are published."), "success")
-        election = election_queries.election_of_vote(vote.id) if vote.kind == "election" else None
-        if election is not None:
-            return redirect(url_for("elections.results", election_id=election.id))
-        return redirect(url_for("board.results", vote_id=vote.id))
+        return redirect(kinds.own_page(vote, "results") or url_for("board.results", vote_id=vote.id))
     return render_template("assembly/vote_close.html", vote=vote, resolution=vote.resolution, form=form,
                            turnout=voting.turnout(vote), vote_title=voting.vote_title(vote))
 

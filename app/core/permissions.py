@@ -2,13 +2,16 @@
 
 Roles are derived from data, never stored as a flag to keep in sync:
 a user's kind (secretariat, ex-officio, representative), whether the user is
-its member's delegate or an alternate, and (later) current committee mandates.
+its member's delegate or an alternate (``account_roles``), and roles that
+higher packages derive from their own data through registered role providers
+(``register_role_provider``; elections: the committee, from current mandates).
 Routes ask ``can(user, action)`` / ``@require(action)``; object-level checks
 are ``can_<verb>(user)`` methods on models that call back into this module.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
@@ -86,28 +89,55 @@ POLICY: dict[str, frozenset[Role]] = {
 }
 
 
-def committee_member_ids() -> set[int]:
-    """Members holding a current committee seat, from the mandates."""
-    from app.elections.services import committee_member_ids as from_mandates
+# Roles derived from other packages' data --------------------------------------------------------
 
-    return from_mandates()
+#: A role provider: (user) -> the roles it derives for that signed-in user (may query).
+RoleProviderFn = Callable[[Any], Iterable[Role]]
 
 
-def _sits_on_committee(member_id: int) -> bool:
-    """Whether this member holds a current seat (one small query, once per request)."""
+@dataclass(frozen=True)
+class RoleProvider:
+    name: str
+    grants: frozenset[Role]
+    fn: RoleProviderFn
+
+
+_ROLE_PROVIDERS: dict[str, RoleProvider] = {}
+
+
+def register_role_provider(fn: RoleProviderFn, *, grants: Iterable[Role], name: str | None = None) -> RoleProviderFn:
+    """Let a higher package derive roles from its own data (elections: the committee, from mandates).
+
+    ``fn(user)`` is called for signed-in users only and returns a subset of
+    ``grants``; ``grants`` lets ``can`` skip it when the action allows none of
+    them. It should decide without a query when it can (e.g. from
+    ``account_roles(user)``). Its answer is kept for the rest of the request.
+    Register from the package's ``init_app``; the same ``name`` (default: the
+    function's module and name) replaces the earlier one. Returns ``fn``.
+    """
+    key = name or f"{fn.__module__}.{fn.__qualname__}"
+    _ROLE_PROVIDERS[key] = RoleProvider(key, frozenset(grants), fn)
+    return fn
+
+
+def role_providers() -> list[RoleProvider]:
+    return list(_ROLE_PROVIDERS.values())
+
+
+def _provided(provider: RoleProvider, user: Any) -> frozenset[Role]:
+    """What ``provider`` says of ``user``, asked once per request and user."""
     from flask import has_request_context, request
 
-    from app.elections.services import holds_seat
+    if not has_request_context() or getattr(user, "id", None) is None:
+        return frozenset(provider.fn(user)) & provider.grants
+    cache: dict[tuple[str, int], frozenset[Role]] = request.__dict__.setdefault("_provided_roles", {})
+    key = (provider.name, user.id)
+    if key not in cache:
+        cache[key] = frozenset(provider.fn(user)) & provider.grants
+    return cache[key]
 
-    if not has_request_context():
-        return holds_seat(member_id)
-    cache: dict[int, bool] = request.__dict__.setdefault("_committee_seats", {})
-    if member_id not in cache:
-        cache[member_id] = holds_seat(member_id)
-    return cache[member_id]
 
-
-def _base_roles(user: Any) -> set[Role]:
+def account_roles(user: Any) -> set[Role]:
     """The roles the account itself says (no query)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {Role.anonymous}
@@ -121,29 +151,37 @@ def _base_roles(user: Any) -> set[Role]:
     return set()
 
 
+def _provided_roles(user: Any, base: set[Role], wanted: frozenset[Role] | None = None) -> set[Role]:
+    """Roles the registered providers derive (only those that may grant something in ``wanted``)."""
+    if Role.anonymous in base:
+        return set()
+    roles: set[Role] = set()
+    for provider in _ROLE_PROVIDERS.values():
+        if wanted is None or provider.grants & wanted:
+            roles |= _provided(provider, user)
+    return roles
+
+
 def roles_of(user: Any) -> frozenset[Role]:
-    """Every role the user holds right now, derived from data (committee: from current mandates)."""
-    roles = _base_roles(user)
-    if roles & {Role.delegate, Role.alternate} and _sits_on_committee(user.member_id):
-        roles.add(Role.committee)
-    return frozenset(roles)
+    """Every role the user holds right now: the account's own, and those the providers derive."""
+    base = account_roles(user)
+    return frozenset(base | _provided_roles(user, base))
 
 
 def can(user: Any, action: str) -> bool:
     """Whether any of the user's roles allows ``action``. Unknown actions are refused.
 
-    The committee role costs a query: it is looked up only when the account's
-    own roles do not already decide.
+    A provided role (the committee) may cost a query: providers are asked only
+    when the account's own roles do not already decide, and only those that
+    can grant a role the action allows.
     """
     allowed = POLICY.get(action)
     if allowed is None:
         return False
-    base = _base_roles(user)
+    base = account_roles(user)
     if base & allowed:
         return True
-    if Role.committee not in allowed:
-        return False
-    return bool(roles_of(user) & allowed)
+    return bool(_provided_roles(user, base, allowed) & allowed)
 
 
 def require(action: str) -> Callable[[F], F]:

@@ -3,8 +3,9 @@
 The recount needs, besides the ballots, everything the count used: the seats,
 the constraints, every candidate as the count saw it (college, country, gender
 side) and the seed, and the full allocation published at the close so that the
-draw and the skips can be compared too. Read helpers only; the format is
-described in ``app/assembly/recount.py`` and in the README.
+draw and the skips can be compared too. Read helpers only; ``board_part`` is
+registered in ``app.assembly.kinds.BOARD_EXPORTS``; the format is described in
+``app/assembly/recount.py``, ``app/elections/recount.py`` and in the README.
 """
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.assembly.board import GENESIS
+from app.assembly.kinds import BoardPart
+from app.assembly.models import Vote
 from app.elections import rules, services
 from app.elections.models import Candidacy, Election
+from app.elections.recount import APPROVAL, ELECTION
 from app.extensions import db
 from app.members.models import Member
 
@@ -56,6 +61,15 @@ def candidate_entries(candidacies: list[Candidacy], as_counted: list[dict[str, A
                         "country": then.get("country", c.country), "gender": then.get("gender", c.gender),
                         "representative": cand.representative_name})
     return sorted(entries, key=lambda e: int(e["id"]))
+
+
+def board_part(vote: Vote) -> BoardPart | None:
+    """The election's part of its vote's exported board (registered for kind "election"); None: no election."""
+    election = election_of_vote(vote.id)
+    if election is None:
+        return None
+    return BoardPart(title=election.title, rules={"method": APPROVAL},
+                     sections={ELECTION: board_section(election, vote.final_hash or GENESIS)})
 
 
 def board_section(election: Election, seed: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -382,10 +383,38 @@ def ballot_label(candidacy: Candidacy) -> str:
 
 @dataclass
 class ElectionBallot:
-    """What the vote page needs for an election: the election and its validated candidates."""
+    """What the vote page needs for an election: the election and its validated candidates.
+
+    An ``app.assembly.kinds.ApprovalBallot``: the assembly's ballot pages show it
+    without knowing elections (``election_ballot`` is registered for kind "election").
+    """
 
     election: Election
     candidates: list[Candidacy]
+
+    @property
+    def title(self) -> str:
+        return self.election.title
+
+    @property
+    def max_choices(self) -> int:
+        return self.election.seats
+
+    @property
+    def parent_label(self) -> str:
+        return _("Election")
+
+    @property
+    def parent_url(self) -> str:
+        return url_for("elections.detail", election_id=self.election.id)
+
+    @property
+    def open_url(self) -> str:
+        return url_for("elections.open_voting", election_id=self.election.id)
+
+    @property
+    def results_url(self) -> str:
+        return url_for("elections.results", election_id=self.election.id)
 
     @property
     def choices(self) -> list[tuple[str, str]]:

@@ -1,9 +1,11 @@
 """Elections: set-up, candidacies, the approval ballot, the count at the close, mandates.
 
 The ballot goes through ``app.assembly.voting`` (one member one vote, proxies,
-secrecy, tracker, board); this module registers the election's choice rule
-(an approval ballot checked against the validated candidacies) and its count
-(approvals, constrained allocation seeded by the board's final hash, mandates).
+secrecy, tracker, board); this module has the election's choice rule
+(``election_choice``: an approval ballot checked against the validated
+candidacies), its count (``count_vote``: approvals, constrained allocation
+seeded by the board's final hash, mandates) and the committee role
+(``committee_roles``), which ``app/elections/hooks.py`` registers.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from app.assembly.models import Vote
 from app.auth.models import Gender, User
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.permissions import Role, account_roles
 from app.core.timeutil import utcnow
 from app.elections import rules
 from app.elections.models import Candidacy, CandidacyStatus, Election, Mandate, MandateKind
@@ -191,7 +194,7 @@ def parse_choice(raw: str) -> list[str]:
     return [part for part in (p.strip() for p in raw.split(",")) if part]
 
 
-def _election_choice(vote_id: int, raw: str) -> str:
+def election_choice(vote_id: int, raw: str) -> str:
     """Canonical approval ballot: sorted candidacy ids, comma-separated; blank is valid."""
     row = db.session.execute(select(Election.id, Election.seats).where(Election.vote_id == vote_id)).first()
     if row is None:
@@ -207,9 +210,6 @@ def _election_choice(vote_id: int, raw: str) -> str:
     return ",".join(sorted(choices, key=int))
 
 
-voting.CHOICE_RULES["election"] = _election_choice
-
-
 # The count and the mandates ---------------------------------------------------------------------
 
 def count_election(election: Election, ballots: list[str], seed: str, candidacies: list[Candidacy]
@@ -223,7 +223,7 @@ def count_election(election: Election, ballots: list[str], seed: str, candidacie
             "explanations": [list(e) for e in rules.explain(allocation)]}
 
 
-def _count_vote(vote: Vote, entries: list[board_rules.BoardEntry], electorate_by_college: dict[str, int],
+def count_vote(vote: Vote, entries: list[board_rules.BoardEntry], electorate_by_college: dict[str, int],
                 participation: int) -> dict[str, Any]:
     election = db.session.scalar(select(Election).where(Election.vote_id == vote.id))
     assert election is not None
@@ -239,9 +239,6 @@ def _count_vote(vote: Vote, entries: list[board_rules.BoardEntry], electorate_by
             "ballots": len(entries), "seats": election.seats, "approvals": count["approvals"],
             "elected": count["allocation"]["elected"], "substitutes": count["allocation"]["substitutes"],
             "vacant": count["allocation"]["vacant"], "seed": final, "final_hash": final}
-
-
-voting.COUNT_RULES["election"] = _count_vote
 
 
 def _create_mandates(election: Election, candidacies: list[Candidacy], elected: list[str]) -> None:
@@ -271,6 +268,17 @@ def committee_member_ids(day: date | None = None) -> set[int]:
     return set(db.session.scalars(select(Mandate.member_id).where(
         Mandate.member_id.is_not(None), Mandate.kind != MandateKind.ex_officio, Mandate.starts_on <= day, Mandate.ends_on > day,
         (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day))))
+
+
+def committee_roles(user: Any) -> set[Role]:
+    """The committee role of a delegate or an alternate whose member holds a current seat.
+
+    Registered as a role provider (``app.core.permissions``): no query unless
+    the account represents a member.
+    """
+    if not account_roles(user) & {Role.delegate, Role.alternate}:
+        return set()
+    return {Role.committee} if holds_seat(user.member_id) else set()
 
 
 def holds_seat(member_id: int, day: date | None = None) -> bool:

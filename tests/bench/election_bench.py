@@ -51,7 +51,10 @@ if str(ROOT) not in sys.path:
 
 from app.assembly import board as board_rules  # noqa: E402
 from app.assembly import recount as recounting  # noqa: E402
-from app.elections import rules  # noqa: E402
+from app.elections import hooks, rules  # noqa: E402
+from app.elections.recount import APPROVAL  # noqa: E402
+
+hooks.register()  # the recount reads election boards without an app (create_app would do this)
 
 BALLOTS = 5_000
 CANDIDATES = 40
@@ -137,7 +140,7 @@ def board_in_memory(candidates: list[dict[str, Any]], choices: list[str], rng: r
         "format": recounting.FORMAT,
         "vote": {"id": 1, "title": "Bench election", "assembly": None, "secret": True, "opened_at": now,
                  "closed_at": now},
-        "rules": {"method": recounting.APPROVAL},
+        "rules": {"method": APPROVAL},
         "election": {"id": 1, "seats": SEATS, "constraints": rules.Constraints.from_dict(CONSTRAINTS).to_dict(),
                      "candidates": sorted(candidates, key=lambda c: int(c["id"])), "seed": final,
                      "allocation": allocated},
