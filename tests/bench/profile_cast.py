@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (tests/bench/run.py)
 
 #: Inclusive CPU shares printed by the profile (function names as cProfile reports them).
-WATCHED = ("wsgi_app", "wrapped", "can", "roles_of", "committee_member_ids", "full_dispatch_request", "preprocess_request", "process_response", "dispatch_request",
+WATCHED = ("wsgi_app", "wrapped", "can", "roles_of", "committee_roles", "full_dispatch_request", "preprocess_request", "process_response", "dispatch_request",
            "protect", "_check_request_limit", "open_session", "save_session", "_load_user", "do_ping",
            "__call__", "_get_translations", "validate_on_submit", "cast", "_insert_participation",
            "orm_execute_statement", "commit", "flash", "url_for", "gettext")
