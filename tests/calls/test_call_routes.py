@@ -406,3 +406,13 @@ def test_the_home_page_lists_open_calls(client: FlaskClient, world: factories.Wo
     html = _html(client.get("/"))
     assert "Open calls for projects" in html and "Appel ouvert" in html and f"/calls/{ids.open}" in html
     assert "Appel en préparation" not in html and "Appel clos" not in html
+
+
+def test_the_secretariat_finds_the_proposals_and_the_rule_set_from_the_call(app: Flask, client: FlaskClient,
+                                                                            world: factories.World, ids: Ids) -> None:
+    login(client, world.emails["secretariat"])
+    html = _html(client.get(f"/calls/{ids.open}"))
+    if "instruction.proposal_list" in app.view_functions:
+        assert f'href="/calls/{ids.open}/proposals"' in html
+    if "rulesets.version" in app.view_functions:
+        assert re.search(r'href="/rulesets/\d+/versions/1"', html)
