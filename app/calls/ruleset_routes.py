@@ -59,11 +59,6 @@ def amendment_status_label(value: str) -> str:
     return AmendmentStatus(value).label
 
 
-@bp.app_template_filter("ruleset_euros")
-def euros_filter(value: Any) -> str:
-    return rulesets.euros(value)
-
-
 # Presentation helpers ------------------------------------------------------------------------
 
 def _lang() -> str:
