@@ -22,6 +22,7 @@ from app.auth.passwords import hash_password
 from app.core import audit
 from app.demo import charter_text
 from app.demo.assemblies import load_assemblies
+from app.demo.calls import load_calls
 from app.demo.committee import load_committee
 from app.demo.organisations import COLLEGES, EX_OFFICIO, ORGANISATIONS
 from app.extensions import db
@@ -362,6 +363,7 @@ def load_demo(*, demo_mode: bool, seed: int = SEED) -> DemoSummary:
     db.session.flush()
     load_assemblies(secretariat=secretariat, delegate_member=login_users["delegate"][1], rng=rng)
     load_committee(secretariat=secretariat, rng=rng)
+    load_calls(secretariat=secretariat, rng=rng)
     audit.record("demo.loaded", "programme", None, actor=None, after={
         "colleges": summary.colleges, "members": len(members), "representatives": summary.representatives,
         "signatures": summary.signatures, "demo_passwords": demo_mode})

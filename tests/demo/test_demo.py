@@ -112,7 +112,22 @@ def test_load_is_deterministic(app: Flask) -> None:
                                      .order_by(Member.name)).all()
         signed = db.session.scalars(select(Member.name).join(CharterSignature, CharterSignature.member_id == Member.id)
                                     .order_by(Member.name)).all()
-        return [tuple(r) for r in users], [tuple(r) for r in members], list(signed)
+        return [tuple(r) for r in users], [tuple(r) for r in members], list(signed), calls()
+
+    def calls() -> tuple:
+        from app.calls.models import Amendment, Call, Proposal, RuleSetVersion
+
+        proposals = db.session.execute(
+            select(Call.title_fr, Member.name, Proposal.title, Proposal.status, Proposal.total_budget_cents,
+                   Proposal.requested_cents, Proposal.max_grant_cents, Proposal.eligible, Proposal.sections_done,
+                   Proposal.created_at, Proposal.submitted_at)
+            .join(Call, Proposal.call_id == Call.id).join(Member, Proposal.lead_member_id == Member.id)
+            .order_by(Call.title_fr, Member.name)).all()
+        versions = db.session.execute(select(RuleSetVersion.number, RuleSetVersion.status, RuleSetVersion.content)
+                                      .order_by(RuleSetVersion.created_at, RuleSetVersion.number)).all()
+        amendments = db.session.execute(select(Amendment.title, Amendment.status, User.email)
+                                        .join(User, Amendment.proposer_id == User.id).order_by(Amendment.title)).all()
+        return [tuple(r) for r in proposals], [tuple(r) for r in versions], [tuple(r) for r in amendments]
 
     with app.app_context():
         load_demo(demo_mode=False)
@@ -165,9 +180,10 @@ def test_demo_assemblies_show_results_a_proxy_and_an_open_vote(app: Flask) -> No
         load_demo(demo_mode=False)
         db.session.commit()
         statuses = sorted(db.session.scalars(select(Assembly.status)))
-        assert statuses == ["closed", "in_session"]
+        # June's ordinary assembly, and the two that adopted the rules of the demo calls (app/demo/calls.py)
+        assert statuses == ["closed", "closed", "closed", "in_session"]
         closed = db.session.scalars(select(Vote).where(Vote.status == "closed", Vote.kind == "resolution")).all()
-        assert [v.result["outcome"] for v in closed] == ["adopted", "adopted"]
+        assert [v.result["outcome"] for v in closed] == ["adopted"] * 4
         assert db.session.scalar(select(func.count()).select_from(Ballot)) == \
             db.session.scalar(select(func.count()).select_from(Participation))
         delegate = db.session.scalar(select(User).where(User.email == "delegate@demo.example.org"))
@@ -223,3 +239,83 @@ def test_demo_committee_has_twelve_elected_seats_the_guarantor_and_the_ex_offici
         load_demo(demo_mode=False)
         assert elected_names() == first
         db.session.rollback()
+
+
+def test_demo_calls_the_seed_call_with_its_nine_maxima_and_the_open_pcpa_call(app: Flask) -> None:
+    """The seed's call (seed 002) published with its nine projects, whose maxima the rules compute; the
+    PCPA call open under rules a committee amendment changed and a counted resolution adopted; one draft
+    ineligible for a reason the check page gives."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from app.assembly.models import Vote
+    from app.calls import proposals, rules
+    from app.calls.models import Amendment, Call, Challenge, Proposal, ProposalSnapshot, RuleSetVersion
+    from app.core.models import OutboxMessage
+    from app.demo.calls_data import SEED_PROJECTS
+
+    with app.app_context():
+        load_demo(demo_mode=False)
+        db.session.commit()
+        challenges = db.session.scalars(select(Challenge).order_by(Challenge.position)).all()
+        assert [c.code for c in challenges] == ["EDU-1", "EDU-2", "EDU-3", "INS-1", "INS-2", "INS-3", "CON-1"]
+        assert all(c.title_fr and c.title_en and c.title_ar and c.theme_ar for c in challenges)
+        assert len({c.theme_fr for c in challenges}) == 3
+
+        seed_call = db.session.scalar(select(Call).where(Call.title_fr == "Coopérer autrement en acteurs de changement"))
+        assert seed_call.status == "published" and seed_call.closes_at.year == 2014
+        version = seed_call.rule_set_version
+        assert version.rule_set.title_fr == "Règlement 2014" and version.status == "adopted"
+        assert version.content["funding"] == {"rate": "0.65", "ceiling": "66440", "floor": "0"}
+        funding = rules.Funding.from_content(version.content["funding"])
+        projects = {p.lead_member.acronym: p for p in db.session.scalars(
+            select(Proposal).where(Proposal.call_id == seed_call.id))}
+        assert sorted(projects) == sorted(p["lead"] for p in SEED_PROJECTS)
+        for seed in SEED_PROJECTS:
+            proposal = projects[seed["lead"]]
+            budget = sum((line.total for line in proposal.budget_lines), Decimal(0))
+            assert budget == Decimal(seed["budget"]) == proposal.total_budget
+            maximum = rules.max_grant(proposal.requested, budget, funding).maximum
+            assert maximum == Decimal(seed["grant"]) == proposal.max_grant, seed["lead"]
+            assert proposal.awarded_cents == int(seed["grant"]) * 100
+            assert proposal.duration_months == seed["months"] and proposal.beneficiaries_direct == seed["direct"]
+            if seed["requested"] is not None:  # the seed's grant is below the maximum: what was asked
+                assert proposal.requested == Decimal(seed["requested"])
+            assert proposal.status == "submitted" and proposal.eligible and proposal.instructed_at is not None
+            snapshot = db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == proposal.id))
+            assert Decimal(snapshot.content["grant"]["maximum"]) == Decimal(seed["grant"])
+            assert all(row["passed"] for row in snapshot.eligibility)
+        essor = rules.max_grant(projects["ESSOR"].requested, projects["ESSOR"].total_budget, funding)
+        assert (essor.at_rate, essor.maximum) == (Decimal("66332.50"), Decimal("66333"))
+        assert len(projects["CGT"].partners) == 4 and {p.country for p in projects["CGT"].partners} >= {"HN", "GB"}
+
+        # The PCPA call: rules amended by the committee and adopted by a counted resolution.
+        pcpa = db.session.scalar(select(Call).where(Call.status == "open"))
+        adopted = pcpa.rule_set_version
+        assert adopted.status == "adopted" and adopted.number == 3 and adopted.amendment_id is not None
+        assert "partner_other_country" in adopted.content["eligibility"] and "egalite" in adopted.content["criteria"]
+        decision = adopted.decision
+        assert decision["outcome"] == "adopted" and len(decision["final_hash"]) == 64
+        vote = db.session.get(Vote, decision["vote_id"])
+        assert vote.status == "closed" and vote.result["final_hash"] == decision["final_hash"]
+        assert vote.resolution.id == adopted.resolution_id == decision["resolution_id"]
+        amendments = db.session.scalars(select(Amendment).where(Amendment.rule_set_id == adopted.rule_set_id)
+                                        .order_by(Amendment.id)).all()
+        assert [a.status for a in amendments] == ["accepted", "declined", "accepted", "proposed"]
+        assert amendments[0].proposer.email == "delegate@demo.example.org"  # the demo login sits on the committee
+        history = db.session.scalars(select(RuleSetVersion.status).where(
+            RuleSetVersion.rule_set_id == adopted.rule_set_id).order_by(RuleSetVersion.number)).all()
+        assert history == ["superseded", "superseded", "adopted"]
+
+        states = {p.lead_member.acronym: p for p in db.session.scalars(
+            select(Proposal).where(Proposal.call_id == pcpa.id))}
+        assert sorted(p.status for p in states.values()).count("submitted") == 3
+        assert states["UTSS"].status == "draft"  # the demo delegate's own draft, to finish
+        ineligible = states["LIANES"]
+        assert ineligible.status == "draft" and ineligible.eligible is False
+        with app.test_request_context(), force_locale("en"):
+            (failure,) = proposals.check(ineligible).failures
+            assert failure.kind == "partner_other_country"
+            assert failure.reason == "No partner is from TN."
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
