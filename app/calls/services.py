@@ -135,7 +135,7 @@ def call_snapshot(call: Call) -> dict[str, Any]:
     return data
 
 
-def _check_call(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Challenge], int]:
+def _check_call(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Challenge]]:
     """The call's fields checked (the form checks them too; the service is the rule)."""
     if not (data.get("title_fr") or "").strip():
         raise DomainError(_l("Enter the title in French."), field="title_fr")
@@ -167,12 +167,12 @@ def _check_call(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Challenge
               for name in CALL_TEXT_FIELDS}
     fields.update(envelope_cents=envelope_cents, opens_at=opens_at, closes_at=closes_at,
                   rule_set_version_id=version_id, reminder_days=reminder_days)
-    return fields, challenges, envelope_cents
+    return fields, challenges
 
 
 def create_call(*, actor: User, data: Mapping[str, Any]) -> Call:
     """A draft call. Its rule-set version may be any version; only an adopted one lets it open."""
-    fields, challenges, _cents = _check_call(data)
+    fields, challenges = _check_call(data)
     call = Call(status=CallStatus.draft, created_by_id=getattr(actor, "id", None), **fields)
     call.challenges = challenges
     db.session.add(call)
@@ -185,7 +185,7 @@ def update_call(call: Call, *, actor: User, data: Mapping[str, Any]) -> Call:
     """Edit a call while it is a draft; once open, what members answered stays what it was."""
     if call.status != CallStatus.draft:
         raise DomainError(_l("Only a draft call can be edited."))
-    fields, challenges, _cents = _check_call(data)
+    fields, challenges = _check_call(data)
     before = call_snapshot(call)
     for name, value in fields.items():
         setattr(call, name, value)
