@@ -182,13 +182,13 @@ def load_challenges(actor: User) -> dict[str, Challenge]:
     return found
 
 
-def _adopt_by_assembly(rule_set: RuleSet, *, secretariat: User, title: str, place: str, item: str,
-                       rng: random.Random, weights: tuple[int, int, int]) -> Assembly:
+def _adopt_by_assembly(rule_set: RuleSet, *, secretariat: User, title: str, kind: AssemblyKind, place: str,
+                       item: str, rng: random.Random, weights: tuple[int, int, int]) -> Assembly:
     """Freeze the rule set's head onto a new assembly's agenda, hold the vote (delegates cast) and close it:
     the adoption hook adopts the version from the counted result."""
     now = utcnow()
     assembly = assembly_services.create_assembly(actor=secretariat, data={
-        "title": title, "kind": AssemblyKind.extraordinary, "starts_at": now + timedelta(days=16), "place": place,
+        "title": title, "kind": kind, "starts_at": now + timedelta(days=16), "place": place,
         "online": True})
     agenda_item = assembly_services.add_agenda_item(assembly, actor=secretariat, title=item)
     resolution = rulesets.freeze(rule_set, actor=secretariat, agenda_item=agenda_item)
@@ -320,7 +320,8 @@ def load_seed_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
     published with the seed's grants (``awarded_cents``)."""
     rule_set = rulesets.create_rule_set(actor=secretariat, titles=RULES_2014_TITLES, content=RULES_2014)
     assembly = _adopt_by_assembly(
-        rule_set, secretariat=secretariat, title="Assemblée plénière du 14 juin 2014", place="Paris",
+        rule_set, secretariat=secretariat, title="Assemblée plénière du 14 juin 2014", kind=AssemblyKind.ordinary,
+        place="Paris",
         item="Règlement de l'appel à projets « Coopérer autrement en acteurs de changement »", rng=rng,
         weights=(14, 1, 2))
     version = rulesets.head(rule_set)
@@ -440,7 +441,7 @@ def co_build_rules(*, secretariat: User, rng: random.Random) -> tuple[RuleSet, A
                                    reason="Critère demandé par la charte ; pondération 2 acceptée en réunion.")
     assembly = _adopt_by_assembly(
         rule_set, secretariat=secretariat, title="Assemblée plénière extraordinaire de septembre 2026",
-        place="Sousse", item="Règlement de l'appel à projets PCPA 2026", rng=rng, weights=(12, 2, 3))
+        kind=AssemblyKind.extraordinary, place="Sousse", item="Règlement de l'appel à projets PCPA 2026", rng=rng, weights=(12, 2, 3))
     later = rulesets.propose_amendment(
         rule_set, actor=others[1], title="Durée maximale portée à 48 mois",
         rationale="Les projets d'insertion ont besoin de suivre les jeunes plus longtemps que trois ans.",
