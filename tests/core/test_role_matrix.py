@@ -13,31 +13,51 @@ the next request relies on; each case starts from a fresh ``world``.
 
 The ``committee`` role is tried as the delegate of the world's other member,
 which holds a current elected seat (the role is derived from that mandate).
+The world's proposals are led by the delegate's member, so the committee
+member is also "a delegate of another member" on them: refused.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from app.assembly import services
 from app.assembly.models import AssemblyDocument, Proxy
 from app.auth.models import TokenPurpose, User
 from app.auth.services import issue_token
+from app.calls import attachments, rulesets
+from app.calls.models import (
+    Amendment,
+    AmendmentStatus,
+    AmendmentSupport,
+    Attachment,
+    BudgetLine,
+    CallStatus,
+    Proposal,
+    ProposalSnapshot,
+    ProposalStatus,
+    RuleSet,
+)
+from app.core.errors import DomainError
+from app.core.models import AuditEntry
 from app.core.timeutil import utcnow
 from app.elections import services as election_services
 from app.elections.models import Mandate
 from app.extensions import db
-from app.members.models import CharterSignature, Member
+from app.members.models import Charter, CharterSignature, Member
 from tests import factories
+from tests.calls import builders, ruleset_helpers
+from tests.calls.test_attachments import tiny_pdf
 from tests.conftest import login
 
 ROLES = ("anonymous", "delegate", "alternate", "committee", "ex_officio", "secretariat")
@@ -47,6 +67,13 @@ SECRETARIAT = frozenset({"secretariat"})
 REPRESENTATIVES = frozenset({"delegate", "alternate", "committee"})
 DELEGATES = frozenset({"delegate", "committee"})  # the committee member is its member's delegate
 NOBODY: frozenset[str] = frozenset()
+COMMITTEE = frozenset({"committee"})
+COMMITTEE_OR_SECRETARIAT = frozenset({"committee", "secretariat"})
+# The world's proposals are led by the delegate's member: its representatives, and the secretariat read-only.
+PROPOSAL_READERS = frozenset({"delegate", "alternate", "secretariat"})
+PROPOSAL_EDITORS = frozenset({"delegate", "alternate"})
+LEAD_DELEGATE = frozenset({"delegate"})
+REFUSED_FORM = frozenset({422})  # an allowed POST of an empty form: refused at its fields, nothing saved
 
 
 @dataclass(frozen=True)
@@ -57,6 +84,8 @@ class Row:
     ``get_ok``/``post_ok``: statuses an allowed role may see besides a redirect
     that is not to the login page. ``post_location``: for allowed POSTs whose
     redirect target is known (logout goes to the login page on purpose).
+    ``use``: URL arguments filled from another ``Ids`` field than their name
+    (e.g. ``{"call_id": "draft_call_id"}``: the page of a call in another state).
     """
 
     endpoint: str
@@ -67,6 +96,7 @@ class Row:
     post_data: dict[str, str] = field(default_factory=dict)
     post_location: str | None = None
     get_redirect_ok: bool = False
+    use: dict[str, str] = field(default_factory=dict)
 
 
 EXPECTED: dict[str, Row] = {
@@ -170,6 +200,70 @@ EXPECTED: dict[str, Row] = {
     "/elections/<int:election_id>/results": Row("elections.results", get=SIGNED_IN),
     "/elections/<int:election_id>/proclamation.pdf": Row("elections.proclamation", get=SIGNED_IN,
                                                          get_redirect_ok=True),
+    # rule sets (head: a draft version 1; the committee member has proposed one amendment)
+    "/rulesets": Row("rulesets.index", get=SIGNED_IN),
+    "/rulesets/new": Row("rulesets.create", get=COMMITTEE_OR_SECRETARIAT, post=COMMITTEE_OR_SECRETARIAT,
+                         post_ok=REFUSED_FORM),
+    "/rulesets/<int:rule_set_id>": Row("rulesets.detail", get=SIGNED_IN),
+    "/rulesets/<int:rule_set_id>/versions/<int:number>": Row("rulesets.version", get=SIGNED_IN),
+    "/rulesets/<int:rule_set_id>/history": Row("rulesets.history", get=SIGNED_IN),
+    "/rulesets/<int:rule_set_id>/amendments/new": Row("rulesets.propose", get=COMMITTEE, post=COMMITTEE,
+                                                      post_ok=REFUSED_FORM),
+    "/rulesets/<int:rule_set_id>/amendments/<int:amendment_id>": Row("rulesets.amendment", get=SIGNED_IN),
+    "/rulesets/<int:rule_set_id>/amendments/<int:amendment_id>/comment": Row(
+        "rulesets.comment", post=COMMITTEE_OR_SECRETARIAT, post_ok=REFUSED_FORM),
+    # its own member's amendment: the committee member is told it cannot support it (a redirect)
+    "/rulesets/<int:rule_set_id>/amendments/<int:amendment_id>/support": Row("rulesets.support", post=COMMITTEE),
+    # rebase and withdraw: the committee member who proposed it (object-level check)
+    "/rulesets/<int:rule_set_id>/amendments/<int:amendment_id>/rebase": Row(
+        "rulesets.rebase", get=COMMITTEE, post=COMMITTEE, post_ok=REFUSED_FORM),
+    "/rulesets/<int:rule_set_id>/amendments/<int:amendment_id>/withdraw": Row("rulesets.withdraw", post=COMMITTEE),
+    "/rulesets/<int:rule_set_id>/amendments/<int:amendment_id>/decide": Row(
+        "rulesets.decide", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM),
+    "/rulesets/<int:rule_set_id>/freeze": Row("rulesets.freeze", get=SECRETARIAT, post=SECRETARIAT,
+                                              post_ok=REFUSED_FORM),
+    # calls: members read opened calls; the secretariat sets them up and moves them on
+    "/calls": Row("calls.index", get=SIGNED_IN),
+    "/calls/new": Row("calls.create", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM),
+    "/calls/<int:call_id>": Row("calls.detail", get=SIGNED_IN),
+    "/calls/<int:call_id>/edit": Row("calls.edit", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM,
+                                     use={"call_id": "draft_call_id"}),
+    "/calls/<int:call_id>/open": Row("calls.open_call", get=SECRETARIAT, post=SECRETARIAT,
+                                     use={"call_id": "draft_call_id"}),
+    "/calls/<int:call_id>/close": Row("calls.close_call", get=SECRETARIAT, post=SECRETARIAT),
+    "/calls/<int:call_id>/advance": Row("calls.advance", get=SECRETARIAT, post=SECRETARIAT,
+                                        use={"call_id": "closed_call_id"}),
+    "/challenges": Row("calls.challenges", get=SECRETARIAT),
+    "/challenges/new": Row("calls.create_challenge", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM),
+    "/challenges/<int:challenge_id>/edit": Row("calls.edit_challenge", get=SECRETARIAT, post=SECRETARIAT,
+                                               post_ok=REFUSED_FORM),
+    # proposals (a draft of the delegate's member with one budget line and one attachment; a submitted one)
+    # starting: the delegate goes back to its member's draft, the committee member starts its own member's
+    "/calls/<int:call_id>/proposals/new": Row("proposals.new", post=DELEGATES),
+    "/proposals/<int:proposal_id>": Row("proposals.detail", get=PROPOSAL_READERS),
+    "/proposals/<int:proposal_id>/sections/<section>": Row("proposals.section", get=PROPOSAL_READERS,
+                                                          post=PROPOSAL_EDITORS, post_ok=REFUSED_FORM),
+    "/proposals/<int:proposal_id>/sections/<section>/lines/<int:line_id>/remove": Row(
+        "proposals.remove_line", post=PROPOSAL_EDITORS),
+    "/proposals/<int:proposal_id>/attachments/<int:attachment_id>": Row("proposals.attachment",
+                                                                        get=PROPOSAL_READERS),
+    "/proposals/<int:proposal_id>/check": Row("proposals.check", get=PROPOSAL_READERS),
+    "/proposals/<int:proposal_id>/review": Row("proposals.review", get=PROPOSAL_READERS),
+    # the draft fails a rule (its member has not signed the charter): submission refused, nothing saved
+    "/proposals/<int:proposal_id>/submit": Row("proposals.submit", post=LEAD_DELEGATE, post_ok=REFUSED_FORM),
+    "/proposals/<int:proposal_id>/submitted": Row("proposals.submitted", get=PROPOSAL_READERS,
+                                                  use={"proposal_id": "submitted_id"}),
+    "/proposals/<int:proposal_id>/withdraw": Row("proposals.withdraw", get=LEAD_DELEGATE, post=LEAD_DELEGATE,
+                                                 use={"proposal_id": "submitted_id"}),
+    "/proposals/<int:proposal_id>/snapshots/<int:number>": Row("proposals.snapshot", get=PROPOSAL_READERS,
+                                                               use={"proposal_id": "submitted_id"}),
+    # instruction (secretariat) and the public pages of a published call (everyone)
+    "/calls/<int:call_id>/proposals": Row("instruction.proposal_list", get=SECRETARIAT),
+    "/calls/<int:call_id>/proposals/export.<fmt>": Row("instruction.export", get=SECRETARIAT),
+    "/proposals/<int:proposal_id>/instruction": Row("instruction.instruct", get=SECRETARIAT, post=SECRETARIAT,
+                                                    post_ok=REFUSED_FORM, use={"proposal_id": "submitted_id"}),
+    "/public/calls": Row("public_calls.index", get=EVERYONE),
+    "/public/calls/<int:call_id>": Row("public_calls.detail", get=EVERYONE, use={"call_id": "published_call_id"}),
 }
 
 #: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
@@ -195,10 +289,22 @@ class Ids:
     mandate_id: int
     election_id: int
     candidacy_id: int
+    rule_set_id: int
+    amendment_id: int
+    challenge_id: int
+    call_id: int  # open, under an adopted version
+    draft_call_id: int
+    closed_call_id: int
+    published_call_id: int
+    proposal_id: int  # the delegate's member's draft
+    line_id: int  # its budget line
+    attachment_id: int  # its attachment, stored on disk
+    submitted_id: int  # the delegate's member's submitted proposal (snapshot 1)
 
 
 @pytest.fixture
-def ids(app: Flask, world: factories.World) -> Ids:
+def ids(app: Flask, world: factories.World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ids:
+    monkeypatch.setitem(app.config, "CALLS_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
     with app.app_context():
         alternate = db.session.scalar(select(User).where(User.email == world.emails["alternate"]))
         other = db.session.get(Member, world.other_member_id)
@@ -232,23 +338,48 @@ def ids(app: Flask, world: factories.World) -> Ids:
             statements={"fr": "Candidature", "en": "", "ar": ""})
         resolution.vote.status = "open"
         resolution.vote.closes_at = utcnow() + timedelta(hours=1)
+        # Calls for projects: a rule set (draft head) with the committee member's amendment, calls in four states.
+        rule_set = rulesets.create_rule_set(actor=secretariat, titles={"fr": "Règlement", "en": "Rules", "ar": ""},
+                                            content=ruleset_helpers.sample_content())
+        amendment = rulesets.propose_amendment(
+            rule_set, actor=reset_user, title="Taux à 70 %", rationale="Les petites structures",
+            new_content=ruleset_helpers.changed(ruleset_helpers.sample_content(), funding__rate="0.7"))
+        adopted = builders.version()
+        call = builders.call(adopted)
+        draft_call = builders.call(adopted, status=CallStatus.draft, title="Appel en préparation")
+        closed_call = builders.call(adopted, status=CallStatus.closed, title="Appel clos")
+        published_call = builders.call(adopted, status=CallStatus.published, title="Appel publié")
+        own = db.session.get(Member, world.member_id)
+        draft = builders.proposal(call, own, status=ProposalStatus.draft, lines=builders.LINES[:1])
+        delegate = db.session.scalar(select(User).where(User.email == world.emails["delegate"]))
+        attachment = attachments.add_attachment(draft, actor=delegate, filename="note.pdf", data=tiny_pdf())
+        submitted = builders.proposal(call, own)
+        builders.proposal(published_call, other, awarded="50000")
         db.session.commit()
         return Ids(member_id=world.member_id, other_member_id=world.other_member_id, alternate_id=alternate.id,
                    college_id=college_id, invitation_token=invitation, reset_token=reset, assembly_id=assembly.id,
                    item_id=assembly.agenda[0].id, document_id=document.id, proxy_id=proxy.id,
                    resolution_id=resolution.id, vote_id=resolution.vote_id, mandate_id=mandate.id,
-                   election_id=election.id, candidacy_id=candidacy.id)
+                   election_id=election.id, candidacy_id=candidacy.id, rule_set_id=rule_set.id,
+                   amendment_id=amendment.id, challenge_id=call.challenges[0].id, call_id=call.id,
+                   draft_call_id=draft_call.id, closed_call_id=closed_call.id, published_call_id=published_call.id,
+                   proposal_id=draft.id, line_id=draft.budget_lines[0].id, attachment_id=attachment.id,
+                   submitted_id=submitted.id)
 
 
-def fill(rule: str, ids: Ids) -> str:
-    """The rule with its arguments replaced by objects of the world."""
+def fill(rule: str, ids: Ids, use: dict[str, str] | None = None) -> str:
+    """The rule with its arguments replaced by objects of the world (``use``: see ``Row``)."""
     token = ids.reset_token if rule.startswith("/reset/") else ids.invitation_token
     values: dict[str, Any] = {"member_id": ids.member_id, "user_id": ids.alternate_id, "college_id": ids.college_id,
                               "version": 1, "token": token, "fmt": "csv", "assembly_id": ids.assembly_id,
                               "item_id": ids.item_id, "document_id": ids.document_id, "proxy_id": ids.proxy_id,
                               "resolution_id": ids.resolution_id, "vote_id": ids.vote_id,
                               "mandate_id": ids.mandate_id, "election_id": ids.election_id,
-                              "candidacy_id": ids.candidacy_id}
+                              "candidacy_id": ids.candidacy_id, "rule_set_id": ids.rule_set_id, "number": 1,
+                              "amendment_id": ids.amendment_id, "challenge_id": ids.challenge_id,
+                              "call_id": ids.call_id, "proposal_id": ids.proposal_id, "section": "budget",
+                              "line_id": ids.line_id, "attachment_id": ids.attachment_id}
+    values.update({name: getattr(ids, attr) for name, attr in (use or {}).items()})
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -289,7 +420,7 @@ CASES = [(rule, role) for rule in EXPECTED for role in ROLES]
 @pytest.mark.parametrize(("rule", "role"), CASES, ids=[f"{role}:{rule}" for rule, role in CASES])
 def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str, role: str) -> None:
     row = EXPECTED[rule]
-    url = fill(rule, ids)
+    url = fill(rule, ids, row.use)
     if role != "anonymous":
         login(client, email_of(world, role))
     if row.get is not None:
@@ -392,3 +523,132 @@ def test_the_committee_member_of_the_matrix_holds_the_role(app: Flask, world: fa
         user = db.session.scalar(select(User).where(User.email == email_of(world, "committee")))
         assert Role.committee in roles_of(user)
         db.session.remove()
+
+
+# Calls for projects: object-level checks ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalState:
+    """What a refused request must leave as it was."""
+
+    draft: tuple[Any, ...]
+    submitted: tuple[Any, ...]
+    budget_lines: int
+    attachments: int
+    snapshots: int
+    audit_entries: int
+    file_kept: bool
+
+
+def proposal_state(app: Flask, ids: Ids) -> ProposalState:
+    with app.app_context():
+        db.session.expire_all()
+        draft = db.session.get(Proposal, ids.proposal_id)
+        submitted = db.session.get(Proposal, ids.submitted_id)
+        attachment = db.session.get(Attachment, ids.attachment_id)
+        state = ProposalState(
+            draft=(draft.title, draft.status, draft.expected_results, draft.submitted_number, draft.updated_at),
+            submitted=(submitted.status, submitted.submitted_number, submitted.updated_at),
+            budget_lines=db.session.scalar(select(func.count(BudgetLine.id))),
+            attachments=db.session.scalar(select(func.count(Attachment.id))),
+            snapshots=db.session.scalar(select(func.count(ProposalSnapshot.id))),
+            audit_entries=db.session.scalar(select(func.count(AuditEntry.id))),
+            file_kept=attachment is not None and attachments.path_of(attachment).is_file())
+        db.session.remove()
+        return state
+
+
+def test_a_delegate_of_another_member_can_neither_read_nor_change_the_proposal(
+        app: Flask, client: FlaskClient, world: factories.World, ids: Ids) -> None:
+    """The committee member is the other member's delegate: the world's proposals are not its own."""
+    draft, done = f"/proposals/{ids.proposal_id}", f"/proposals/{ids.submitted_id}"
+    about = {"title": "Repris", "summary": "Autre", "territories": "Nantes", "challenges": [str(ids.challenge_id)],
+             "completed": "yes"}
+    line = {"action": "add", "category": "staff", "description": "Ajout", "total": "5000", "requested": "1000"}
+    login(client, email_of(world, "committee"))
+    before = proposal_state(app, ids)  # after the login's own audit entry
+    for method, url, data in [
+            ("GET", draft, {}), ("GET", f"{draft}/sections/budget", {}), ("GET", f"{draft}/check", {}),
+            ("GET", f"{draft}/review", {}),
+            ("POST", f"{draft}/sections/about", about), ("POST", f"{draft}/sections/budget", line),
+            ("POST", f"{draft}/sections/budget/lines/{ids.line_id}/remove", {}),
+            ("POST", f"{draft}/sections/attachments/lines/{ids.attachment_id}/remove", {}),
+            ("GET", f"{draft}/attachments/{ids.attachment_id}", {}),
+            ("POST", f"{draft}/submit", {}),
+            ("GET", f"{done}/submitted", {}), ("GET", f"{done}/withdraw", {}), ("POST", f"{done}/withdraw", {}),
+            ("GET", f"{done}/snapshots/1", {})]:
+        response = client.open(url, method=method, data=data)
+        assert response.status_code == 403, (method, url, response.status_code)
+        assert b"note.pdf" not in response.data and b"Coordination" not in response.data, (method, url)
+    assert proposal_state(app, ids) == before
+
+
+def test_an_alternate_edits_the_draft_but_neither_submits_nor_withdraws(
+        app: Flask, client: FlaskClient, world: factories.World, ids: Ids) -> None:
+    with app.app_context():  # the draft's member signs the charter: the draft can be submitted, by its delegate
+        delegate = db.session.scalar(select(User).where(User.email == world.emails["delegate"]))
+        factories.sign(db.session.get(Member, world.member_id), db.session.get(Charter, world.charter_id), delegate)
+        db.session.commit()
+    login(client, email_of(world, "alternate"))
+    response = client.post(f"/proposals/{ids.proposal_id}/sections/results", data={
+        "expected_results": "Cent jeunes formés", "main_activities": "Ateliers", "completed": "yes"})
+    assert response.status_code == 302 and _location_path(response) == f"/proposals/{ids.proposal_id}"
+    before = proposal_state(app, ids)
+    assert before.draft[2] == "Cent jeunes formés"
+    assert client.post(f"/proposals/{ids.proposal_id}/submit").status_code == 403
+    assert client.get(f"/proposals/{ids.submitted_id}/withdraw").status_code == 403
+    assert client.post(f"/proposals/{ids.submitted_id}/withdraw").status_code == 403
+    assert proposal_state(app, ids) == before
+    client.post("/logout")
+    login(client, email_of(world, "delegate"))  # the same requests by the delegate go through
+    response = client.post(f"/proposals/{ids.proposal_id}/submit")
+    assert response.status_code == 302 and _location_path(response).endswith("/submitted")
+    assert client.post(f"/proposals/{ids.submitted_id}/withdraw").status_code == 302
+    with app.app_context():
+        assert db.session.get(Proposal, ids.proposal_id).status == ProposalStatus.submitted
+        assert db.session.get(Proposal, ids.submitted_id).status == ProposalStatus.withdrawn
+
+
+@pytest.mark.parametrize("role", ["delegate", "alternate"])
+def test_a_representative_outside_the_committee_cannot_propose_an_amendment(
+        app: Flask, client: FlaskClient, world: factories.World, ids: Ids, role: str) -> None:
+    base = f"/rulesets/{ids.rule_set_id}/amendments"
+    with app.app_context():
+        before = (db.session.scalar(select(func.count(Amendment.id))),
+                  db.session.scalar(select(func.count(AmendmentSupport.id))))
+        user = db.session.scalar(select(User).where(User.email == email_of(world, role)))
+        with pytest.raises(DomainError):
+            rulesets.propose_amendment(db.session.get(RuleSet, ids.rule_set_id), actor=user, title="Taux",
+                                       rationale="Plus", new_content=ruleset_helpers.changed(
+                                           ruleset_helpers.sample_content(), funding__rate="0.8"))
+        db.session.rollback()
+    login(client, email_of(world, role))
+    assert client.get(f"{base}/new").status_code == 403
+    assert client.post(f"{base}/new", data={"title": "Taux à 80 %", "rationale": "Plus"}).status_code == 403
+    assert client.post(f"{base}/{ids.amendment_id}/support").status_code == 403
+    assert client.post(f"{base}/{ids.amendment_id}/withdraw").status_code == 403
+    with app.app_context():
+        after = (db.session.scalar(select(func.count(Amendment.id))),
+                 db.session.scalar(select(func.count(AmendmentSupport.id))))
+        assert after == before
+        assert db.session.get(Amendment, ids.amendment_id).status == AmendmentStatus.proposed
+
+
+@pytest.mark.parametrize("role", ["delegate", "alternate", "committee", "ex_officio"])
+def test_a_draft_call_is_the_secretariats_only(client: FlaskClient, world: factories.World, ids: Ids,
+                                               role: str) -> None:
+    login(client, email_of(world, role))
+    assert client.get(f"/calls/{ids.draft_call_id}").status_code == 403
+    assert b"Appel en pr" not in client.get("/calls").data
+
+
+@pytest.mark.parametrize("role", ["anonymous", "secretariat"])
+def test_only_a_published_call_has_a_public_page(client: FlaskClient, world: factories.World, ids: Ids,
+                                                 role: str) -> None:
+    if role != "anonymous":
+        login(client, email_of(world, role))
+    for call_id in (ids.call_id, ids.draft_call_id, ids.closed_call_id):
+        assert client.get(f"/public/calls/{call_id}").status_code == 404, call_id
+    listing = client.get("/public/calls").get_data(as_text=True)
+    assert "Appel publié" in listing and "Appel en préparation" not in listing and "Appel clos" not in listing
