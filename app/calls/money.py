@@ -5,7 +5,7 @@ Pure helpers shared by the calls and grants packages.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 EURO = Decimal("1")
@@ -32,6 +32,11 @@ def from_cents(cents: int | None) -> Decimal:
 def round_euro(amount: Decimal) -> Decimal:
     """To the euro, half up (66,332.50 → 66,333; 58,574.49 → 58,574)."""
     return amount.quantize(EURO, rounding=ROUND_HALF_UP)
+
+
+def euro_down(amount: Decimal) -> Decimal:
+    """To the euro, down (66,332.50 → 66,332): what a request with cents can be granted at most."""
+    return amount.quantize(EURO, rounding=ROUND_FLOOR)
 
 
 def parse_amount(text: str) -> Decimal:

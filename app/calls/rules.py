@@ -25,7 +25,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from app.calls.money import round_euro
+from app.calls.money import euro_down, round_euro
 
 LANGS = ("fr", "en", "ar")
 PROGRAMME_COUNTRIES = ("FR", "TN")
@@ -64,22 +64,26 @@ class GrantCalculation:
     at_rate_rounded: Decimal  # to the euro, half up
     ceiling: Decimal | None
     floor: Decimal
-    maximum: Decimal          # min(requested, rounded rate × budget, ceiling), to the euro
+    maximum: Decimal          # min(requested rounded down, rate × budget rounded half up, ceiling)
     limited_by: str           # "requested", "rate" or "ceiling"
     below_floor: bool
 
 
 def max_grant(requested: Decimal, budget: Decimal, funding: Funding) -> GrantCalculation:
-    """``min(requested, rate × budget, ceiling)``, rounded to the euro half up (DESIGN §3).
+    """``min(requested rounded down to the euro, rate × budget rounded half up, ceiling)`` (DESIGN §3).
 
+    The amount requested is rounded down, never up: the maximum grant is never more than what was
+    asked (66,332.50 € requested gives at most 66,332 €), nor than the ceiling (rounded down too, should
+    it have cents), while the rate's share keeps the seed's rounding half up (65 % of 102,050 € =
+    66,332.50 € gives 66,333 €).
     Ties go to the most explanatory limit in the order requested, ceiling, rate:
     a project asking exactly 65 % is "what it requested".
     """
     at_rate = budget * funding.rate
     rounded = round_euro(at_rate)
-    candidates = [("requested", round_euro(requested))]
+    candidates = [("requested", euro_down(requested))]
     if funding.ceiling is not None:
-        candidates.append(("ceiling", round_euro(funding.ceiling)))
+        candidates.append(("ceiling", euro_down(funding.ceiling)))  # a ceiling with cents is never passed
     candidates.append(("rate", rounded))
     limited_by, maximum = min(candidates, key=lambda pair: pair[1])
     return GrantCalculation(requested=requested, budget=budget, rate=funding.rate, at_rate=at_rate,
@@ -296,7 +300,7 @@ def _requested(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, W
     if grant.below_floor:
         return False, _l("The maximum grant, %(max)s, is below the call's floor of %(floor)s.",
                          max=_euros(grant.maximum), floor=_euros(grant.floor))
-    if round_euro(facts.requested) > grant.maximum:
+    if euro_down(facts.requested) > grant.maximum:  # rounded as ``max_grant`` rounds it
         return False, _l("The amount requested, %(req)s, is above the maximum grant of %(max)s.",
                          req=_euros(facts.requested), max=_euros(grant.maximum))
     return True, _l("The amount requested, %(req)s, is within the maximum grant of %(max)s.",

@@ -35,7 +35,7 @@ from app.calls.models import (
     RuleSetVersion,
     VersionStatus,
 )
-from app.calls.money import to_cents
+from app.calls.money import round_euro, to_cents
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.demo.calls_data import CHALLENGES, PCPA_PROJECTS, SEED_CALL, SEED_PROJECTS, THEMES
@@ -306,12 +306,14 @@ def _new_call(secretariat: User, texts: dict[str, str], *, version: RuleSetVersi
 
 def _requested_2014(project: dict[str, Any]) -> Decimal:
     """What the project asked: the seed's grant where it is below what the rules allow; otherwise its budget's
-    share at the rate, capped at the ceiling (asking more would fail "requested within the maximum")."""
+    share at the rate rounded to the euro, capped at the ceiling, in whole euros (asking more would fail
+    "requested within the maximum"; asking cents would be rounded down: Essor asks 66,333 €, its 65 % share
+    of 66,332.50 € rounded, so its maximum is the seed's 66,333 €)."""
     budget = Decimal(project["budget"])
     if project["requested"] is not None:
         return Decimal(project["requested"])
     funding = rules.Funding.from_content(RULES_2014["funding"])
-    at_rate = (budget * funding.rate).quantize(CENT)
+    at_rate = round_euro(budget * funding.rate)
     return min(at_rate, funding.ceiling) if funding.ceiling is not None else at_rate
 
 

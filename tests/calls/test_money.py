@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.calls.money import from_cents, parse_amount, round_euro, to_cents
+from app.calls.money import euro_down, from_cents, parse_amount, round_euro, to_cents
 
 
 @pytest.mark.parametrize(("amount", "cents"), [
@@ -71,6 +71,21 @@ def test_cents_round_trip(cents: int) -> None:
 ])
 def test_round_euro_half_up(amount: D, rounded: D) -> None:
     result = round_euro(amount)
+    assert result == rounded
+    assert result.as_tuple().exponent == 0
+
+
+@pytest.mark.parametrize(("amount", "rounded"), [
+    (D("66332.50"), D("66332")),  # a request with cents: never granted above it
+    (D("66332.99"), D("66332")),
+    (D("66332.01"), D("66332")),
+    (D("66333"), D("66333")),
+    (D("66333.00"), D("66333")),
+    (D("0.99"), D("0")),
+    (D("0"), D("0")),
+])
+def test_euro_down(amount: D, rounded: D) -> None:
+    result = euro_down(amount)
     assert result == rounded
     assert result.as_tuple().exponent == 0
 

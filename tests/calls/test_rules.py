@@ -140,9 +140,17 @@ def test_seed_projects_asking_their_whole_budget_get_the_same_maxima() -> None:
     ("999999", "526561", Funding(D("0.65"), None), "342264.65", "342265", "342265", "rate"),
     # rate 100 %
     ("60000.40", "60000.40", Funding(D("1"), None), "60000.40", "60000", "60000", "requested"),
-    # the requested amount is rounded half up too
-    ("64040.50", "98525", SEED, "64041.25", "64041", "64041", "requested"),
+    ("60000.60", "60000.60", Funding(D("1"), None), "60000.60", "60001", "60000", "requested"),  # never above it
+    # the requested amount is rounded down: the maximum is never above what was asked
+    ("64040.50", "98525", SEED, "64041.25", "64041", "64040", "requested"),
     ("64040.49", "98525", SEED, "64041.25", "64041", "64040", "requested"),
+    ("64040.99", "98525", SEED, "64041.25", "64041", "64040", "requested"),
+    ("64041.00", "98525", SEED, "64041.25", "64041", "64041", "requested"),
+    ("66332.50", "102050", SEED, "66332.50", "66333", "66332", "requested"),  # not Essor's 66,333
+    ("66333", "102050", SEED, "66332.50", "66333", "66333", "requested"),  # Essor asking its share, rounded
+    ("0.99", "100", SEED, "65.00", "65", "0", "requested"),
+    # a ceiling with cents is rounded down too
+    ("999999", "200000", Funding(D("0.65"), D("66440.50")), "130000.00", "130000", "66440", "ceiling"),
 ])
 def test_max_grant(requested: str, budget: str, funding: Funding, at_rate: str, rounded: str, maximum: str,
                    limited_by: str) -> None:
@@ -156,6 +164,15 @@ def test_max_grant(requested: str, budget: str, funding: Funding, at_rate: str, 
     for value in (calc.at_rate, calc.at_rate_rounded, calc.maximum):
         assert isinstance(value, D)
     assert calc.maximum.as_tuple().exponent >= 0  # to the euro
+
+
+@pytest.mark.parametrize("requested", ["0.01", "0.99", "64040.50", "66332.50", "66332.99", "66439.99",
+                                       "66440.49", "66440.50", "99999.99"])
+@pytest.mark.parametrize("budget", ["98525", "102050", "102215", "200000"])
+def test_max_grant_is_never_above_the_request_nor_the_ceiling(requested: str, budget: str) -> None:
+    calc = max_grant(D(requested), D(budget), SEED)
+    assert calc.maximum <= D(requested) and calc.maximum <= SEED.ceiling
+    assert calc.maximum <= calc.at_rate_rounded
 
 
 @pytest.mark.parametrize(("budget", "floor", "maximum", "below"), [
@@ -346,9 +363,12 @@ ELIGIBILITY = [
     ("requested cents rounded down", "requested_within_max", {}, {"requested": D("65000.49")}, True,
      "The amount requested, {65000.49|en}, is within the maximum grant of {65000|en}.",
      "Le montant demandé, {65000.49|fr}, ne dépasse pas la subvention maximale de {65000|fr}."),
-    ("requested cents rounded up", "requested_within_max", {}, {"requested": D("65000.50")}, False,
-     "The amount requested, {65000.5|en}, is above the maximum grant of {65000|en}.",
-     "Le montant demandé, {65000.5|fr}, dépasse la subvention maximale de {65000|fr}."),
+    ("requested cents never round up", "requested_within_max", {}, {"requested": D("65000.50")}, True,
+     "The amount requested, {65000.5|en}, is within the maximum grant of {65000|en}.",
+     "Le montant demandé, {65000.5|fr}, ne dépasse pas la subvention maximale de {65000|fr}."),
+    ("requested a euro and cents above the rate", "requested_within_max", {}, {"requested": D("65001.01")}, False,
+     "The amount requested, {65001.01|en}, is above the maximum grant of {65000|en}.",
+     "Le montant demandé, {65001.01|fr}, dépasse la subvention maximale de {65000|fr}."),
     ("requested with zero budget", "requested_within_max", {},
      {"total_budget": D("0"), "requested": D("100")}, False,
      "The amount requested, {100|en}, is above the maximum grant of {0|en}.",
