@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -139,7 +139,7 @@ def show_value(path: str, value: Any) -> str:
         if path in MONEY_PATHS:
             return rulesets.euros(value)
         if path.endswith(".min_percent"):
-            return f"{Decimal(str(value)).normalize()} %"
+            return f"{format_decimal(Decimal(str(value)), format='#,##0.##')} %"  # never "3E+1 %"
     except (InvalidOperation, ValueError):
         pass
     return str(value)
