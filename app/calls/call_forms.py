@@ -84,6 +84,8 @@ class CallForm(FlaskForm):
                                      "a comma marks the cents."))
         try:
             amount = money.parse_amount(field.data or "")
+        except money.AmountTooLarge as exc:
+            raise ValidationError(_l("Enter an amount of at most one billion euros.")) from exc
         except ValueError as exc:
             raise ValidationError(_l("Enter an amount in euros, like 150 000 or 150000,50.")) from exc
         if amount <= 0:

@@ -1,6 +1,7 @@
 """Rule sets (co-built, versioned, adopted by a resolution), calls, proposals and their snapshots.
 
-Money is stored in integer cents (``*_cents``) and read as ``Decimal`` euros.
+Money is stored in integer cents (``*_cents``, BIGINT: 21,474,836.47 € already overflows a 32-bit
+integer on PostgreSQL) and read as ``Decimal`` euros.
 A rule-set version's ``content`` never changes once written: an accepted
 amendment makes a new version. A proposal is edited as a draft; submitting
 writes an immutable ``ProposalSnapshot`` (the thing reviewed).
@@ -14,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -281,7 +283,7 @@ class Call(db.Model):
     text_fr: Mapped[str] = mapped_column(Text, default="")
     text_en: Mapped[str] = mapped_column(Text, default="")
     text_ar: Mapped[str] = mapped_column(Text, default="")
-    envelope_cents: Mapped[int] = mapped_column(Integer)
+    envelope_cents: Mapped[int] = mapped_column(BigInteger)
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rule_set_version_id: Mapped[int] = mapped_column(ForeignKey("rule_set_versions.id"), index=True)
@@ -336,10 +338,10 @@ class Proposal(db.Model):
     #: Sections the applicant marked complete (task list), e.g. ["about", "partners"].
     sections_done: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Totals kept in step with the lines by the services (lists sort and filter on them).
-    total_budget_cents: Mapped[int] = mapped_column(Integer, default=0)
-    requested_cents: Mapped[int] = mapped_column(Integer, default=0)
-    cofinancing_cents: Mapped[int] = mapped_column(Integer, default=0)
-    max_grant_cents: Mapped[int | None] = mapped_column(Integer)
+    total_budget_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    requested_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    cofinancing_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_grant_cents: Mapped[int | None] = mapped_column(BigInteger)
     #: Automatic eligibility of the latest check: True, False or None (not checked yet).
     eligible: Mapped[bool | None] = mapped_column(Boolean)
     #: Secretariat instruction: who confirmed the eligibility, and when.
@@ -350,7 +352,7 @@ class Proposal(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set on seeded historical calls: the grant actually awarded (cents).
-    awarded_cents: Mapped[int | None] = mapped_column(Integer)
+    awarded_cents: Mapped[int | None] = mapped_column(BigInteger)
 
     call: Mapped[Call] = relationship()
     lead_member: Mapped[Member] = relationship()
@@ -412,8 +414,8 @@ class BudgetLine(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     category: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(500), default="")
-    total_cents: Mapped[int] = mapped_column(Integer)
-    requested_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    requested_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
     proposal: Mapped[Proposal] = relationship(back_populates="budget_lines")
 
@@ -432,7 +434,7 @@ class CofinancingLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     source: Mapped[str] = mapped_column(String(300))
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     proposal: Mapped[Proposal] = relationship(back_populates="cofinancing_lines")
@@ -489,9 +491,9 @@ class ProposalSnapshot(db.Model):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: [{"kind", "passed", "reason_key"…}] as evaluated at submission (reasons re-worded at display time).
     eligibility: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    total_budget_cents: Mapped[int] = mapped_column(Integer)
-    requested_cents: Mapped[int] = mapped_column(Integer)
-    max_grant_cents: Mapped[int] = mapped_column(Integer)
+    total_budget_cents: Mapped[int] = mapped_column(BigInteger)
+    requested_cents: Mapped[int] = mapped_column(BigInteger)
+    max_grant_cents: Mapped[int] = mapped_column(BigInteger)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship()

@@ -9,8 +9,15 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 EURO = Decimal("1")
+#: The largest amount a person may type: far above any grant or envelope of the programme, and its cents
+#: (10^11) far inside the BIGINT columns (a 32-bit integer already overflows at 21,474,836.48 €).
+MAX_AMOUNT = Decimal("1000000000")
 #: What is left of a typed amount once spaces and the euro sign are gone: digits and one decimal mark.
 _TYPED = re.compile(r"\d+(\.\d+)?")
+
+
+class AmountTooLarge(ValueError):
+    """A typed amount above ``MAX_AMOUNT`` (a slip of the keyboard, not a budget)."""
 
 
 def to_cents(amount: Decimal | int | str) -> int:
@@ -41,9 +48,10 @@ def euro_down(amount: Decimal) -> Decimal:
 
 def parse_amount(text: str) -> Decimal:
     """An amount typed by a person: spaces and non-breaking spaces as thousands separators,
-    a comma or a dot as the decimal mark; at most two decimals; never negative.
+    a comma or a dot as the decimal mark; at most two decimals; never negative; at most ``MAX_AMOUNT``.
 
-    Raises ``ValueError`` with no message; the caller words the refusal.
+    Raises ``ValueError`` with no message (``AmountTooLarge`` above the maximum); the caller words the
+    refusal.
     """
     cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
@@ -54,6 +62,9 @@ def parse_amount(text: str) -> Decimal:
         value = Decimal(cleaned)
         if value != value.quantize(CENT):
             raise ValueError
-        return value.quantize(CENT)
+        value = value.quantize(CENT)
     except InvalidOperation as exc:  # beyond Decimal's precision
-        raise ValueError from exc
+        raise AmountTooLarge from exc
+    if value > MAX_AMOUNT:
+        raise AmountTooLarge
+    return value

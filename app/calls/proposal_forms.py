@@ -28,7 +28,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.calls.models import BudgetCategory, Challenge, PartnerKind
-from app.calls.money import parse_amount
+from app.calls.money import AmountTooLarge, parse_amount
 
 #: Countries offered first (the programme's), then every other one by name.
 FIRST_COUNTRIES = ("FR", "TN")
@@ -72,6 +72,8 @@ class AmountField(StringField):
             return
         try:
             parse_amount(self.data)
+        except AmountTooLarge as exc:
+            raise ValidationError(_l("Enter an amount of at most one billion euros.")) from exc
         except ValueError as exc:
             raise ValidationError(_l("Enter an amount in euros, for example 12500 or 12 500,50.")) from exc
 

@@ -45,7 +45,7 @@ from app.calls.models import (
     ProposalSnapshot,
     ProposalStatus,
 )
-from app.calls.money import from_cents, to_cents
+from app.calls.money import MAX_AMOUNT, from_cents, to_cents
 from app.calls.services import is_accepting, lock_call_for_submission
 from app.core import audit
 from app.core.enums import LabelledEnum
@@ -497,6 +497,8 @@ def _amount(value: Any, field: str) -> Decimal:
         raise DomainError(_l("Enter an amount in euros, with at most two decimals."), field=field) from exc
     if amount < 0:
         raise DomainError(_l("Enter an amount, zero or more."), field=field)
+    if amount > MAX_AMOUNT:
+        raise DomainError(_l("Enter an amount of at most one billion euros."), field=field)
     return amount
 
 

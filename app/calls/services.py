@@ -35,7 +35,7 @@ from app.calls.models import (
     RuleSetVersion,
     VersionStatus,
 )
-from app.calls.money import from_cents, to_cents
+from app.calls.money import MAX_AMOUNT, from_cents, to_cents
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
@@ -142,6 +142,8 @@ def _check_call(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Challenge
     envelope = data.get("envelope")
     if not isinstance(envelope, Decimal) or envelope <= 0:
         raise DomainError(_l("The envelope is an amount in euros above zero."), field="envelope")
+    if envelope > MAX_AMOUNT:
+        raise DomainError(_l("Enter an amount of at most one billion euros."), field="envelope")
     try:
         envelope_cents = to_cents(envelope)
     except ValueError as exc:

@@ -184,6 +184,7 @@ def test_the_secretariat_creates_a_draft_call(app: Flask, client: FlaskClient, w
 @pytest.mark.parametrize(("overrides", "field", "message"), [
     ({"envelope": "abc"}, "envelope", "Enter an amount in euros"),
     ({"envelope": "150,000"}, "envelope", "Write the thousands without a comma"),
+    ({"envelope": "2 000 000 000"}, "envelope", "Enter an amount of at most one billion euros."),
     ({"envelope": "0"}, "envelope", "above zero"),
     ({"envelope": ""}, "envelope", "Enter the envelope"),
     ({"closes_at": "before"}, "closes_at", "The call must close after it opens."),

@@ -116,6 +116,7 @@ def test_create_call_makes_an_audited_draft(session: factories.World) -> None:
     ({"envelope": Decimal("0")}, "envelope"),
     ({"envelope": Decimal("-5")}, "envelope"),
     ({"envelope": Decimal("1.005")}, "envelope"),
+    ({"envelope": Decimal("1000000000.01")}, "envelope"),
     ({"closes_at": "opens"}, "closes_at"),           # equal to the opening: refused
     ({"closes_at": "before"}, "closes_at"),
     ({"rule_set_version_id": 999_999}, "rule_set_version_id"),

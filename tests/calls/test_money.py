@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.calls.money import euro_down, from_cents, parse_amount, round_euro, to_cents
+from app.calls.money import MAX_AMOUNT, AmountTooLarge, euro_down, from_cents, parse_amount, round_euro, to_cents
 
 
 @pytest.mark.parametrize(("amount", "cents"), [
@@ -51,7 +51,7 @@ def test_from_cents(cents: int | None, euros: D) -> None:
     assert value.as_tuple().exponent == -2  # always two decimals, for display and round trips
 
 
-@pytest.mark.parametrize("cents", [0, 1, 99, 100, 6_644_000, 2_147_483_647])
+@pytest.mark.parametrize("cents", [0, 1, 99, 100, 6_644_000, 2_147_483_647, 2_147_483_648, 100_000_000_000])
 def test_cents_round_trip(cents: int) -> None:
     assert to_cents(from_cents(cents)) == cents
 
@@ -138,4 +138,27 @@ def test_parse_amount_accepts(text: str, amount: D) -> None:
 ])
 def test_parse_amount_refuses(text: str) -> None:
     with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("1 000 000 000", D("1000000000.00")),  # the maximum itself
+    ("1000000000,00", D("1000000000.00")),
+    ("999 999 999,99", D("999999999.99")),
+    ("21 474 836,48", D("21474836.48")),  # 2^31 cents: beyond a 32-bit integer column, well within the maximum
+])
+def test_parse_amount_up_to_the_maximum(text: str, amount: D) -> None:
+    assert parse_amount(text) == amount <= MAX_AMOUNT
+
+
+@pytest.mark.parametrize("text", [
+    "1 000 000 000,01",  # a cent above the maximum
+    "1000000001",
+    "2 000 000 000",
+    "99999999999999",
+    "1" * 40,  # beyond Decimal's precision: too large as well
+    "9" * 30 + ",99",
+])
+def test_parse_amount_refuses_above_the_maximum(text: str) -> None:
+    with pytest.raises(AmountTooLarge):
         parse_amount(text)

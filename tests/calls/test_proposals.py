@@ -183,11 +183,30 @@ def test_totals_are_computed_from_the_lines(app: Flask, s: Scene) -> None:
         assert len(proposal.budget_lines) == 1
 
 
+def test_amounts_beyond_a_32_bit_integer_are_stored_exactly(app: Flask, s: Scene) -> None:
+    """21,474,836.48 € is 2^31 cents: the cents columns are BIGINT (PostgreSQL's INTEGER would overflow)."""
+    with app.app_context():
+        proposal = start(s)
+        actor = user(s.emails["delegate"])
+        for total in (D("999999999.99"), D("21474836.48")):
+            proposals.add_line(proposal, "budget", actor=actor, values={
+                "category": "equipment", "description": "", "total": total, "requested": D("0.01")})
+        proposals.add_line(proposal, "cofinancing", actor=actor, values={"source": "Banque", "amount": D("30000000"),
+                                                                          "confirmed": True})
+        db.session.commit()
+        db.session.expire_all()
+        proposal = proposals.load(proposal.id)
+        assert proposal.total_budget_cents == 102_147_483_647 and proposal.total_budget == D("1021474836.47")
+        assert [line.total_cents for line in proposal.budget_lines] == [99_999_999_999, 2_147_483_648]
+        assert proposal.cofinancing == D("30000000.00")
+
+
 @pytest.mark.parametrize(("values", "field"), [
     ({"category": "staff", "total": D("100"), "requested": D("101")}, "requested"),
     ({"category": "staff", "total": D("0"), "requested": D("0")}, "total"),
     ({"category": "nope", "total": D("100"), "requested": D("1")}, "category"),
     ({"category": "staff", "total": D("100.001"), "requested": D("1")}, "total"),
+    ({"category": "staff", "total": D("1000000000.01"), "requested": D("1")}, "total"),
 ])
 def test_bad_budget_lines_are_refused_at_their_field(app: Flask, s: Scene, values: dict[str, Any],
                                                      field: str) -> None:
