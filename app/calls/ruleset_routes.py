@@ -33,6 +33,7 @@ from app.calls.models import (
     VersionStatus,
 )
 from app.calls.ruleset_forms import (
+    PARAM_LABELS,
     CommentForm,
     ConfirmForm,
     DecideForm,
@@ -158,6 +159,10 @@ def diff_rows(changes: list[rules.Change], *contents: dict[str, Any]) -> list[Di
         label = rules.path_label(change.path)
         if parts[0] == "criteria" and len(parts) > 1 and names.get(parts[1]):
             label = f"{label} ({names[parts[1]]})"
+        elif parts[0] == "eligibility" and len(parts) == 2:  # the editor's words, not the content's keys
+            label = f"{_('Eligibility')} · {kind_label(parts[1])}"
+        elif parts[0] == "eligibility" and tuple(parts[1:]) in PARAM_LABELS:
+            label = f"{_('Eligibility')} · {PARAM_LABELS[(parts[1], parts[2])]}"
         elif parts[0] == "eligibility" and len(parts) > 1:
             label = f"{label} ({kind_label(parts[1])})"
         text_lang = parts[-1] if parts[-1] in rules.LANGS and len(parts) > 2 else None

@@ -2,6 +2,8 @@
 exponent form that ``Decimal.normalize`` gives round numbers ("3E+1 %")."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -36,3 +38,32 @@ def test_co_financing_share_reads_as_a_percentage_in_the_amendment_and_the_histo
         assert f"<del>{shown_before}</del>" in html, url
         assert f"<ins>{shown_after}</ins>" in html, url
         assert "E+" not in html, url
+
+
+@pytest.mark.parametrize(("change", "label"), [
+    ({"eligibility__cofinancing_share": {"min_percent": "25"}},
+     "Eligibility · Minimum co-financing (% of the total budget)"),
+    ({"eligibility__duration_range__max_months": 24}, "Eligibility · Longest duration (months)"),
+    ({"eligibility__min_partners": {"n": 2}}, "Eligibility · Minimum number of partners"),
+    ({"eligibility__duration_range": None}, "Eligibility · Shortest duration (months)"),
+    ({"eligibility__lead_active_member": None},
+     "Eligibility · The lead applicant is an active member that signed the current charter"),
+])
+def test_eligibility_changes_are_named_with_the_editor_words_not_the_content_keys(
+        app: Flask, client: FlaskClient, change: dict, label: str) -> None:
+    with app.test_request_context():
+        people = build_people()
+        content = changed(sample_content(), eligibility__cofinancing_share={"min_percent": "30"})
+        rule_set = make_rule_set(people, content)
+        amendment = rulesets.propose_amendment(rule_set, actor=people.user("committee"), title="Change",
+                                               rationale="Because.", new_content=changed(content, **change))
+        db.session.commit()
+        url = f"/rulesets/{rule_set.id}/amendments/{amendment.id}"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, EMAILS["secretariat"])
+    html = client.get(url).get_data(as_text=True)
+    rows = re.findall(r"<th scope=\"row\">([^<]*)</th>", html)
+    assert label in rows, rows
+    for key in ("min_percent", "max_months", "min_partners", "duration_range", "cofinancing share", "lead active",
+                "· n<"):
+        assert key not in html
