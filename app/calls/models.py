@@ -20,11 +20,13 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -313,9 +315,17 @@ class Call(db.Model):
 
 
 class Proposal(db.Model):
-    """A member's application to a call. Edited as a draft; each submission freezes a snapshot."""
+    """A member's application to a call. Edited as a draft; each submission freezes a snapshot.
+
+    A member has at most one draft per call: the partial unique index decides (two "start a proposal"
+    clicks at once insert one row, ``proposals.open_draft``).
+    """
 
     __tablename__ = "proposals"
+    __table_args__ = (
+        Index("uq_proposals_one_draft_per_lead", "call_id", "lead_member_id", unique=True,
+              sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)

@@ -128,13 +128,17 @@ def new(call_id: int):
             flash(_("Your organisation already has a draft for this call: here it is."), "info")
             return redirect(url_for("proposals.detail", proposal_id=existing.id))
     try:
-        proposal = proposals.create_proposal(call, actor=current_user)
+        proposal, started = proposals.open_draft(call, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for("calls.detail", call_id=call.id))
     db.session.commit()
-    flash(_("Proposal started. Fill in the sections in any order; every section is saved as you go."), "success")
+    if started:
+        flash(_("Proposal started. Fill in the sections in any order; every section is saved as you go."),
+              "success")
+    else:  # another click or session started it meanwhile
+        flash(_("Your organisation already has a draft for this call: here it is."), "info")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 

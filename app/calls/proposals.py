@@ -26,7 +26,8 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -386,8 +387,27 @@ def task_list(proposal: Proposal) -> list[tuple[str, str, SectionState]]:
 
 # Creating and editing ---------------------------------------------------------------------------------------
 
-def create_proposal(call: Call, *, actor: Any, now: datetime | None = None) -> Proposal:
-    """Start a proposal led by the actor's own member; its draft in this call if it already has one."""
+def _insert_draft(call: Call, member_id: int, actor_id: int) -> int | None:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` against the one-draft-per-lead index: the new
+    draft's id, or None when the member already has its draft in this call (committed by another request,
+    which this insert waited for)."""
+    module = postgresql if _dialect() == "postgresql" else sqlite
+    statement = (module.insert(Proposal)
+                 .values(call_id=call.id, lead_member_id=member_id, status=ProposalStatus.draft,
+                         created_by_id=actor_id, sections_done=[], submitted_number=0)
+                 .on_conflict_do_nothing(index_elements=["call_id", "lead_member_id"],
+                                         index_where=text("status = 'draft'"))
+                 .returning(Proposal.id))
+    return db.session.execute(statement).scalar()
+
+
+def open_draft(call: Call, *, actor: Any, now: datetime | None = None) -> tuple[Proposal, bool]:
+    """The draft led by the actor's own member in this call, started now if it has none; the flag says
+    whether this call started it.
+
+    Never check-then-insert: two "start a proposal" clicks at the same moment insert one row (the partial
+    unique index on (call, lead) of drafts decides); the other click gets that draft.
+    """
     member = getattr(actor, "member", None)
     if member is None or not getattr(actor, "is_delegate", False):
         raise DomainError(_l("Only the delegate of a member organisation can start a proposal."))
@@ -395,18 +415,27 @@ def create_proposal(call: Call, *, actor: Any, now: datetime | None = None) -> P
         raise DomainError(_l("Only an active member can submit a proposal."))
     if not is_accepting(call, now):
         raise DomainError(_l("This call does not accept proposals."))
-    existing = draft_of(call.id, member.id)
-    if existing is not None:
-        return existing
-    proposal = Proposal(call=call, lead_member=member, status=ProposalStatus.draft, created_by_id=actor.id,
-                        sections_done=[], submitted_number=0)
-    db.session.add(proposal)
-    db.session.flush()
+    for _attempt in range(3):  # a draft found by the insert may be submitted before it is read: look again
+        existing = draft_of(call.id, member.id)
+        if existing is not None:
+            return existing, False
+        new_id = _insert_draft(call, member.id, actor.id)
+        if new_id is not None:
+            break
+    else:
+        raise DomainError(_l("Your organisation's draft changed meanwhile. Try again."))
+    proposal = db.session.get(Proposal, new_id)
+    assert proposal is not None
     recompute(proposal)
     db.session.flush()
     audit.record("proposal.created", "proposal", proposal.id, actor=actor,
                  after={"call_id": call.id, "lead_member_id": member.id})
-    return proposal
+    return proposal, True
+
+
+def create_proposal(call: Call, *, actor: Any, now: datetime | None = None) -> Proposal:
+    """Start a proposal led by the actor's own member; its draft in this call if it already has one."""
+    return open_draft(call, actor=actor, now=now)[0]
 
 
 def _mark(proposal: Proposal, section: str, done: bool | None) -> None:

@@ -202,6 +202,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_proposals_call_id'), ['call_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposals_lead_member_id'), ['lead_member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposals_status'), ['status'], unique=False)
+        batch_op.create_index('uq_proposals_one_draft_per_lead', ['call_id', 'lead_member_id'], unique=True, sqlite_where=sa.text("status = 'draft'"), postgresql_where=sa.text("status = 'draft'"))
 
     op.create_table('budget_lines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -356,6 +357,7 @@ def downgrade():
 
     op.drop_table('budget_lines')
     with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.drop_index('uq_proposals_one_draft_per_lead', sqlite_where=sa.text("status = 'draft'"), postgresql_where=sa.text("status = 'draft'"))
         batch_op.drop_index(batch_op.f('ix_proposals_status'))
         batch_op.drop_index(batch_op.f('ix_proposals_lead_member_id'))
         batch_op.drop_index(batch_op.f('ix_proposals_call_id'))

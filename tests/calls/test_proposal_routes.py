@@ -238,16 +238,14 @@ def ids(app: Flask, s: Scene) -> Ids:
     the other member holds a committee seat; a third member's delegate is a stranger."""
     with app.app_context():
         delegate = user(EMAILS["delegate"])
+        done = start(s)  # submitted first: a member has one draft per call at most
+        fill(done, s, delegate)
+        proposals.submit(done, actor=delegate)
+        db.session.commit()
         draft = start(s)
         line = proposals.add_line(draft, "budget", actor=delegate, values={
             "category": "staff", "total": Decimal("1000"), "requested": Decimal("500")})
         item = attachments.add_attachment(draft, actor=delegate, filename="note.pdf", data=tiny_pdf())
-        db.session.commit()
-        done = Proposal(call_id=s.call_id, lead_member_id=s.member_id, status=ProposalStatus.draft, sections_done=[])
-        db.session.add(done)
-        db.session.flush()
-        fill(done, s, delegate)
-        proposals.submit(done, actor=delegate)
         today = utcnow().date()
         db.session.add(Mandate(kind="elected", member_id=s.other_member_id, starts_on=today,
                                ends_on=today + timedelta(days=730), representative_name="Other"))

@@ -270,8 +270,9 @@ def test_open_elsewhere_counts_draft_and_submitted_not_withdrawn_plus_open_grant
     with app.app_context():
         call = db.session.get(Call, s.call_id)
         lead = db.session.get(Member, s.member_id)
-        proposal = start(s)
-        for status in (ProposalStatus.draft, ProposalStatus.submitted, ProposalStatus.withdrawn):
+        proposal = builders.proposal(call, lead, status=ProposalStatus.submitted)
+        start(s)  # the lead's draft in this call (one at most)
+        for status in (ProposalStatus.submitted, ProposalStatus.withdrawn):
             builders.proposal(call, lead, status=status)
         other_call = builders.call(builders.version())
         builders.proposal(other_call, lead, status=ProposalStatus.submitted)  # another call: not counted

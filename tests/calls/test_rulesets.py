@@ -9,15 +9,13 @@ sessions, on SQLite and on PostgreSQL (``TEST_DATABASE_URL``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app import create_app
 from app.assembly.models import AssemblyStatus, Resolution
 from app.calls import rules, rulesets
 from app.calls.models import (
@@ -34,7 +32,6 @@ from app.core.models import AuditEntry
 from app.extensions import db
 from tests import factories
 from tests.calls.ruleset_helpers import People, build_people, changed, make_rule_set, sample_content
-from tests.conftest import test_settings as settings_for
 
 JOIN_TIMEOUT = 90
 
@@ -360,18 +357,6 @@ def test_support_is_once_per_member_and_never_by_the_proposers_member(people: Pe
 
 
 # Races -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def wide_app(app: Flask, tmp_path: Path) -> Iterator[Flask]:
-    settings = settings_for(tmp_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5,
-                                                       "pool_timeout": 60})
-    wide = create_app(settings)
-    yield wide
-    with wide.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
 
 def _race(app: Flask, jobs: list[Callable[[], Any]]) -> tuple[list[Any], list[DomainError], list[BaseException]]:
     """Run the jobs in threads, each in its own app context (its own session); commit or roll back."""

@@ -1,23 +1,23 @@
-"""Submission under concurrency: the deadline race (proposals submitted while the secretariat closes the call)
-and double submits (two threads, two browser sessions). Threads have their own application context, session
-and connection, and commit or roll back like a request.
+"""Proposals under concurrency: two "start a proposal" clicks (one draft), the deadline race (proposals
+submitted while the secretariat closes the call) and double submits (two threads, two browser sessions).
+Threads have their own application context, session and connection, and commit or roll back like a request.
 
-Runs on PostgreSQL (``TEST_DATABASE_URL``: the call row's ``FOR SHARE`` against the close's ``FOR UPDATE``,
-and the conditional ``UPDATE`` on the proposal row) and on SQLite (``BEGIN IMMEDIATE``: one writer at a time).
+Runs on PostgreSQL (``TEST_DATABASE_URL``: the partial unique index on drafts, the call row's ``FOR SHARE``
+against the close's ``FOR UPDATE``, and the conditional ``UPDATE`` on the proposal row) and on SQLite (the
+same index; ``BEGIN IMMEDIATE``: one writer at a time).
 """
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from app.calls import proposals
 from app.calls import services as call_services
 from app.calls.models import Call, CallStatus, Proposal, ProposalSnapshot, ProposalStatus
@@ -28,23 +28,9 @@ from app.members.models import Charter
 from tests import factories
 from tests.calls.test_proposals import Scene, fill, scene, user
 from tests.conftest import login
-from tests.conftest import test_settings as settings_for
 
 pytestmark = pytest.mark.postgres
 JOIN_TIMEOUT = 60
-
-
-@pytest.fixture
-def wide_app(app: Flask, tmp_path: Path) -> Iterator[Flask]:
-    """The test database behind a pool wide enough for every thread to hold a connection."""
-    settings = settings_for(tmp_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                             SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 30, "max_overflow": 10,
-                                                        "pool_timeout": 60})
-    wide = create_app(settings)
-    yield wide
-    with wide.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -148,6 +134,90 @@ def assert_all_or_nothing(app: Flask, pids: list[int], outcomes: dict[Any, str])
                 assert outcomes[pid].startswith("refused"), outcomes
                 assert (status, snapshots) == (ProposalStatus.draft, 0), (pid, outcomes)
                 assert str(pid) not in submitted_at
+
+
+# Starting a proposal ----------------------------------------------------------------------------------------------
+
+def _together_at_the_insert(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
+    """Each thread waits for the others right before its INSERT: all have looked for a draft and found none."""
+    barrier = threading.Barrier(parties)
+    original = proposals._insert_draft
+
+    def together(*args: Any) -> int | None:
+        barrier.wait(JOIN_TIMEOUT)
+        return original(*args)
+
+    monkeypatch.setattr(proposals, "_insert_draft", together)
+
+
+def _drafts(app: Flask, call_id: int) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(Proposal.id).where(Proposal.call_id == call_id,
+                                                                 Proposal.status == ProposalStatus.draft)))
+
+
+def test_two_threads_starting_a_proposal_make_one_draft(app: Flask, wide_app: Flask, s: Scene,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _together_at_the_insert(monkeypatch, 2)
+    outcomes: dict[Any, str] = {}
+
+    def start_in_thread(key: int) -> threading.Thread:
+        def work() -> None:
+            with wide_app.app_context():
+                try:
+                    proposal, started = proposals.open_draft(db.session.get(Call, s.call_id),
+                                                             actor=user(s.emails["delegate"]))
+                    db.session.commit()
+                    outcomes[key] = f"{'started' if started else 'found'} {proposal.id}"
+                except Exception as exc:  # noqa: BLE001 - reported by the test, not swallowed
+                    db.session.rollback()
+                    outcomes[key] = f"error: {exc!r}"
+                finally:
+                    db.session.remove()
+        return threading.Thread(target=work)
+
+    run([start_in_thread(i) for i in range(2)])
+    [draft] = _drafts(app, s.call_id)
+    assert sorted(outcomes.values()) == [f"found {draft}", f"started {draft}"], outcomes
+    assert len(audit_ids(app, "proposal.created")) == 1
+
+
+def test_two_browser_sessions_starting_a_proposal_make_one_draft(app: Flask, wide_app: Flask, s: Scene,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _together_at_the_insert(monkeypatch, 2)
+    clients = [wide_app.test_client() for _ in range(2)]
+    for client in clients:
+        login(client, s.emails["delegate"])
+    locations: list[str] = []
+
+    def post(client: Any) -> None:
+        response = client.post(f"/calls/{s.call_id}/proposals/new")
+        locations.append(f"{response.status_code} {response.headers.get('Location', '')}")
+
+    run([threading.Thread(target=post, args=(client,)) for client in clients])
+    [draft] = _drafts(app, s.call_id)
+    assert locations == [f"302 /proposals/{draft}"] * 2, locations
+    assert len(audit_ids(app, "proposal.created")) == 1
+    pages = [client.get(f"/proposals/{draft}").get_data(as_text=True) for client in clients]
+    assert sum("Proposal started." in page for page in pages) == 1
+    assert sum("already has a draft for this call" in page for page in pages) == 1
+
+
+def test_the_database_refuses_a_second_draft(app: Flask, s: Scene) -> None:
+    """The partial unique index itself: a second draft of the same lead in the call is refused; a submitted
+    or withdrawn proposal beside the draft, or a draft in another call, is not."""
+    with app.app_context():
+        lead = s.member_id
+        db.session.add(Proposal(call_id=s.call_id, lead_member_id=lead, status=ProposalStatus.draft))
+        db.session.add(Proposal(call_id=s.call_id, lead_member_id=lead, status=ProposalStatus.submitted))
+        db.session.add(Proposal(call_id=s.call_id, lead_member_id=lead, status=ProposalStatus.withdrawn))
+        db.session.add(Proposal(call_id=s.call_id, lead_member_id=s.other_member_id, status=ProposalStatus.draft))
+        db.session.commit()
+        db.session.add(Proposal(call_id=s.call_id, lead_member_id=lead, status=ProposalStatus.draft))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    assert len(_drafts(app, s.call_id)) == 2
 
 
 # The deadline race --------------------------------------------------------------------------------------------------
