@@ -209,3 +209,19 @@ def end_mandate(mandate_id: int):
     fills = mandate.kind == MandateKind.elected and mandate.election is not None and bool(mandate.election.count)
     return render_template("elections/committee_end.html", mandate=mandate, form=form, fills=fills,
                            election_url=election_url)
+
+
+@bp.route("/committee/mandates/<int:mandate_id>/chair", methods=["POST"])
+@require("committee.manage")
+def designate_chair(mandate_id: int):
+    """Designate the committee's chair, who decides on rule-set amendments with the secretariat."""
+    mandate = db.get_or_404(Mandate, mandate_id)
+    try:
+        services.designate_chair(mandate, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(holder)s now chairs the steering committee.", holder=mandate.holder), "success")
+    return _to_index()

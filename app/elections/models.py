@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.assembly.models import Assembly, Vote
@@ -135,6 +135,8 @@ class Mandate(db.Model):
     end_reason: Mapped[str] = mapped_column(Text, default="")
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("mandates.id"))
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The committee's chair (one current elected or guarantor seat at most); decides amendments with the secretariat.
+    chair: Mapped[bool] = mapped_column(Boolean, default=False)
 
     member: Mapped[Member | None] = relationship()
     election: Mapped[Election | None] = relationship()

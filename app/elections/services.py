@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -287,6 +287,28 @@ def holds_seat(member_id: int, day: date | None = None) -> bool:
     return db.session.scalar(select(Mandate.id).where(
         Mandate.member_id == member_id, Mandate.kind != MandateKind.ex_officio, Mandate.starts_on <= day, Mandate.ends_on > day,
         (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day)).limit(1)) is not None
+
+
+def chair_member_id(day: date | None = None) -> int | None:
+    """The member organisation whose current seat chairs the committee, if one was designated."""
+    day = day or utcnow().date()
+    return db.session.scalar(select(Mandate.member_id).where(
+        Mandate.chair.is_(True), Mandate.member_id.is_not(None), Mandate.starts_on <= day, Mandate.ends_on > day,
+        (Mandate.ended_on.is_(None)) | (Mandate.ended_on > day)).limit(1))
+
+
+def designate_chair(mandate: Mandate, *, actor: User, day: date | None = None) -> None:
+    """Make a current member seat the chair; the previous chair's seat stops being it (one chair at a time)."""
+    day = day or utcnow().date()
+    if mandate.member_id is None or mandate.kind == MandateKind.ex_officio or not mandate.current_on(day):
+        raise DomainError(_l("Only a current seat held by a member organisation can chair the committee."))
+    before = chair_member_id(day)
+    db.session.execute(update(Mandate).where(Mandate.chair.is_(True), Mandate.id != mandate.id)
+                       .values(chair=False).execution_options(synchronize_session="fetch"))
+    mandate.chair = True
+    db.session.flush()
+    audit.record("mandate.chair", "mandate", mandate.id, actor=actor,
+                 before={"chair_member_id": before}, after={"chair_member_id": mandate.member_id})
 
 
 def appoint(*, actor: User, kind: MandateKind, starts_on: date, ends_on: date, organisation: str = "",

@@ -186,6 +186,7 @@ EXPECTED: dict[str, Row] = {
     "/committee": Row("committee.index", get=SIGNED_IN),
     "/committee/appoint": Row("committee.appoint", get=SECRETARIAT, post=SECRETARIAT),
     "/committee/mandates/<int:mandate_id>/end": Row("committee.end_mandate", get=SECRETARIAT, post=SECRETARIAT),
+    "/committee/mandates/<int:mandate_id>/chair": Row("committee.designate_chair", post=SECRETARIAT),
     # elections (candidacy window open, vote pending; the other member has declared its candidacy)
     "/elections": Row("elections.index", get=SIGNED_IN),
     "/elections/new": Row("elections.create", get=SECRETARIAT, post=SECRETARIAT),
