@@ -1,7 +1,9 @@
 """Calls for projects: rule sets co-built by the committee and adopted by the assembly, calls, proposals.
 
-``init_app`` registers the blueprints, the CLI group and the receiver of the
-assembly's "resolution decided" signal (the adoption hook).
+``init_app`` registers the blueprints, the CLI group, the receiver of the
+assembly's "resolution decided" signal (the adoption hook), and for every
+template and e-mail the one way of showing an amount (``euros``, as a filter
+and a function) and a proposal's reference (``proposal_reference``).
 """
 from __future__ import annotations
 
@@ -18,6 +20,12 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (rulesets_bp, calls_bp, proposals_bp, instruction_bp, public_bp):
         app.register_blueprint(blueprint)
+    from app.calls.money import euros
+    from app.calls.wording import reference
+
+    app.add_template_filter(euros, "euros")
+    app.add_template_global(euros, "euros")
+    app.add_template_global(reference, "proposal_reference")
     from app.calls import adoption
 
     adoption.connect()

@@ -1,7 +1,6 @@
 """Forms of the call and challenge pages (secretariat)."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -25,11 +24,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.calls import money
 from app.calls.models import Challenge, RuleSetVersion
+from app.calls.wording import amount_refusal
 from app.core.timeutil import as_utc
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-#: "150,000": thousands in English, 150 euros for ``parse_amount`` (a comma is the decimal mark). Refused.
-AMBIGUOUS = re.compile(r"^[^.]*,\d{3}\D*$")
 
 
 def amount_text(value: Decimal) -> str:
@@ -79,15 +77,11 @@ class CallForm(FlaskForm):
             self.rule_set_version_id.choices = [(0, str(_l("No adopted rule set yet")))]
 
     def validate_envelope(self, field: StringField) -> None:
-        if AMBIGUOUS.search(field.data or ""):
-            raise ValidationError(_l("Write the thousands without a comma, like 150 000 or 150000: "
-                                     "a comma marks the cents."))
         try:
             amount = money.parse_amount(field.data or "")
-        except money.AmountTooLarge as exc:
-            raise ValidationError(_l("Enter an amount of at most one billion euros.")) from exc
-        except ValueError as exc:
-            raise ValidationError(_l("Enter an amount in euros, like 150 000 or 150000,50.")) from exc
+        except ValueError as exc:  # "150,000" included: parse_amount refuses thousands after a comma itself
+            raise ValidationError(amount_refusal(
+                exc, _l("Enter an amount in euros, like 150 000 or 150000,50."))) from exc
         if amount <= 0:
             raise ValidationError(_l("The envelope is an amount in euros above zero."))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_timedelta
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from app.calls import services
+from app.calls import services, wording
 from app.calls.call_forms import CallForm, ChallengeForm, ConfirmForm, amount_text
 from app.calls.models import Call, CallStatus, Challenge, ProposalStatus
 from app.core import mail
@@ -32,14 +32,6 @@ def _register_home_panel(state: Any) -> None:
     """Members find the open calls on their home page (``app.core.home``)."""
     register_home_panel("calls.open", order=35, template="calls/calls/_home_open.html",
                         context=services.open_calls_panel)
-
-
-@bp.app_template_filter("euros")
-def euros(value: Any) -> str:
-    """An amount in euros as people read it ("66 440 €" in French, "66,440 €" in English)."""
-    if value is None or value == "":
-        return ""
-    return format_decimal(value, format="#,##0.##") + " €"
 
 
 def first_url(*endpoints: str, **values: Any) -> str | None:
@@ -109,7 +101,7 @@ def detail(call_id: int):
     version = call.rule_set_version
     return render_template(
         "calls/calls/detail.html", call=call, manage=manage, accepting=accepting, start_url=start_url,
-        time_left=_time_left(call), version=version, words=services.rules_in_words(version.content or {}),
+        time_left=_time_left(call), version=version, words=wording.rules_in_words(version.content or {}),
         own=services.own_proposals(call, current_user.member_id), next_status=services.next_status(call),
         opening_problems=services.opening_problems(call) if manage and call.status == CallStatus.draft else [])
 

@@ -16,6 +16,7 @@ from typing import Any
 from app.calls import queries
 from app.calls.models import EligibilityOverride, Proposal
 from app.calls.money import from_cents
+from app.calls.wording import reference
 from app.members.transfer import escape_formula, write_csv
 
 PROPOSAL_COLUMNS: tuple[str, ...] = (
@@ -43,7 +44,7 @@ def proposal_rows(proposals: Sequence[Proposal], eligibility: Mapping[int, queri
     rows = []
     for p in proposals:
         rows.append([
-            queries.reference(p), p.lead_member.name, p.lead_member.country, p.title,
+            reference(p), p.lead_member.name, p.lead_member.country, p.title,
             ", ".join(c.code for c in p.challenges), p.duration_months, p.total_budget, p.requested, p.cofinancing,
             from_cents(p.max_grant_cents) if p.max_grant_cents is not None else None,
             _eligibility_code(eligibility[p.id]), _override_text(overrides.get(p.id, {}))])
@@ -52,7 +53,7 @@ def proposal_rows(proposals: Sequence[Proposal], eligibility: Mapping[int, queri
 
 def line_rows(proposals: Sequence[Proposal]) -> list[list[Any]]:
     """One row per budget line (``LINE_COLUMNS``), in proposal order."""
-    return [[queries.reference(p), line.category, line.description, line.total, line.requested]
+    return [[reference(p), line.category, line.description, line.total, line.requested]
             for p in proposals for line in p.budget_lines]
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.calls import queries, rules
+from app.calls import proposals, queries, rules
 from app.calls.models import EligibilityOverride, Proposal, ProposalSnapshot, ProposalStatus, RuleSetVersion
 from app.core import audit
 from app.core.errors import DomainError
@@ -47,7 +47,7 @@ def effective_eligibility(proposal: Proposal, *, snapshot: ProposalSnapshot | No
                           ) -> tuple[list[rules.Outcome], dict[str, EligibilityOverride], bool]:
     """The automatic outcomes of the latest snapshot, the overrides by rule kind, and whether the proposal
     is eligible once the overrides are counted. Before any submission: no outcomes, not eligible."""
-    snapshot = snapshot or queries.latest_snapshot(proposal)
+    snapshot = snapshot or proposals.latest_snapshot(proposal)
     overrides = overrides_for(proposal)
     if snapshot is None:
         return [], overrides, False
@@ -59,7 +59,7 @@ def effective_eligibility(proposal: Proposal, *, snapshot: ProposalSnapshot | No
 def _instructable(proposal: Proposal) -> ProposalSnapshot:
     if proposal.status != ProposalStatus.submitted:
         raise DomainError(_l("Only a submitted proposal can be instructed."))
-    snapshot = queries.latest_snapshot(proposal)
+    snapshot = proposals.latest_snapshot(proposal)
     if snapshot is None:
         raise DomainError(_l("This proposal has no submitted version to instruct."))
     return snapshot

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.auth.models import User
 from app.calls import export as exports
-from app.calls import instruction, queries, rules
+from app.calls import instruction, proposals, queries, rules, wording
 from app.calls.instruction_forms import ConfirmForm, OverrideForm
 from app.calls.models import BudgetCategory, Call, CallStatus, PartnerKind, Proposal, ProposalSnapshot, ProposalStatus
 from app.core.errors import DomainError, fail_at_field
@@ -53,8 +53,8 @@ def proposal_list(call_id: int):
     eligibility = queries.eligibility_of(page.items)
     return render_template(
         "calls/instruction/list.html", call=call, page=page, filters=filters, eligibility=eligibility,
-        counts=queries.counts(call.id), statuses=ProposalStatus, countries=Country, euros=queries.euros,
-        reference=queries.reference, call_status=CallStatus(call.status).label,
+        counts=queries.counts(call.id), statuses=ProposalStatus, countries=Country,
+        call_status=CallStatus(call.status).label,
         call_page=_url_if_exists("calls.detail", call_id=call.id))
 
 
@@ -92,12 +92,12 @@ def _page(proposal: Proposal, snapshot: ProposalSnapshot, confirm_form: ConfirmF
         "calls/instruction/proposal.html", proposal=proposal, call=proposal.call, snapshot=snapshot,
         content=content, lines=queries.snapshot_lines(content), outcomes=outcomes, overrides=overrides,
         eligible=eligible, automatic=rules.eligible(outcomes), grant=facts.grant,
-        grant_text=queries.grant_explanation(facts.grant), rate_percent=rules.percent(facts.grant.rate),
+        explanation=wording.explain_grant(facts.grant), rate_percent=wording.percent_text(facts.grant.rate),
         min_reason=instruction.MIN_REASON, challenges=queries.challenges_by_id(challenge_ids),
         instructed_by=instructed_by, open_to_instruction=open_to_instruction,
         confirm_form=confirm_form or ConfirmForm(formdata=None), override_form=override_form,
-        attachment_links=attachment_links, euros=queries.euros, number=queries.number, country_name=queries.country_name,
-        reference=queries.reference(proposal), categories=dict(BudgetCategory.choices()),
+        attachment_links=attachment_links, number=queries.number, country_name=wording.country_name,
+        categories=dict(BudgetCategory.choices()),
         partner_kinds=dict(PartnerKind.choices())), status
 
 
@@ -107,7 +107,7 @@ def instruct(proposal_id: int):
     proposal = queries.proposal_for_instruction(proposal_id)
     if proposal is None:
         abort(404)
-    snapshot = queries.latest_snapshot(proposal)
+    snapshot = proposals.latest_snapshot(proposal)
     if snapshot is None:
         abort(404)
     if request.method == "GET":

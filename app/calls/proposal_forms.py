@@ -9,8 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -28,30 +26,17 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.calls.models import BudgetCategory, Challenge, PartnerKind
-from app.calls.money import AmountTooLarge, parse_amount
+from app.calls.money import parse_amount
+from app.calls.wording import amount_refusal, territories
 
 #: Countries offered first (the programme's), then every other one by name.
 FIRST_COUNTRIES = ("FR", "TN")
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 
 
-def _locale() -> Locale:
-    try:
-        return Locale.parse(str(get_locale() or "fr"))
-    except (ValueError, TypeError):
-        return Locale.parse("fr")
-
-
-def country_name(code: str | None) -> str:
-    """A country's name in the request's language (from the CLDR data that Babel ships)."""
-    if not code:
-        return "—"
-    return _locale().territories.get(code.upper(), code.upper())
-
-
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166 two-letter codes, France and Tunisia first, then by name."""
-    names = _locale().territories
+    names = territories()
     codes = [c for c in names if len(c) == 2 and c.isalpha() and c.isupper() and c not in _NOT_COUNTRIES]
     rest = sorted((c for c in codes if c not in FIRST_COUNTRIES), key=lambda c: names[c].casefold())
     return [(c, names.get(c, c)) for c in (*FIRST_COUNTRIES, *rest)]
@@ -72,10 +57,9 @@ class AmountField(StringField):
             return
         try:
             parse_amount(self.data)
-        except AmountTooLarge as exc:
-            raise ValidationError(_l("Enter an amount of at most one billion euros.")) from exc
         except ValueError as exc:
-            raise ValidationError(_l("Enter an amount in euros, for example 12500 or 12 500,50.")) from exc
+            raise ValidationError(amount_refusal(
+                exc, _l("Enter an amount in euros, for example 12500 or 12 500,50."))) from exc
 
     @property
     def amount(self) -> Decimal | None:

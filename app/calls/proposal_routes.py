@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.calls import attachments, proposals, rules
+from app.calls import attachments, proposals, queries, rules, wording
 from app.calls.models import (
     Attachment,
     BudgetCategory,
@@ -34,7 +34,6 @@ from app.calls.proposal_forms import (
     ConfirmForm,
     DoneForm,
     PartnerForm,
-    country_name,
 )
 from app.calls.services import is_accepting
 from app.core.errors import DomainError, fail_at_field
@@ -67,10 +66,10 @@ def _upload_limit(state: BlueprintSetupState) -> None:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"money": proposals.euros, "country_name": country_name, "section_titles": proposals.SECTION_TITLES,
+    return {"country_name": wording.country_name, "section_titles": proposals.SECTION_TITLES,
             "category_label": lambda code: _label(BudgetCategory, code),
             "partner_kind_label": lambda code: _label(PartnerKind, code),
-            "proposal_status": lambda status: ProposalStatus(status).label, "reference": proposals.reference,
+            "proposal_status": lambda status: ProposalStatus(status).label,
             "section_of": proposals.section_of, "file_size": attachments.size_text, "show_date": _show_date}
 
 
@@ -158,7 +157,7 @@ def _context(proposal: Proposal, **extra: Any) -> dict[str, Any]:
 def detail(proposal_id: int):
     """The task list: every section with its state, then check, review and submit."""
     proposal = _viewable(proposal_id)
-    latest = proposals.latest_snapshot(proposal) if proposal.submitted_number else None
+    latest = proposals.latest_snapshot(proposal)
     tasks = proposals.task_list(proposal)
     done = sum(1 for _s, _t, state in tasks if state == proposals.SectionState.complete)
     return render_template("calls/proposals/task_list.html", **_context(
@@ -348,14 +347,14 @@ def check(proposal_id: int):
     proposal = _viewable(proposal_id)
     result = proposals.check(proposal)
     return render_template("calls/proposals/check.html", **_context(
-        proposal, result=result, explanation=proposals.explain_grant(result.grant)))
+        proposal, result=result, explanation=wording.explain_grant(result.grant)))
 
 
 def _review_page(proposal: Proposal, *, status: int = 200, refused: bool = False) -> Any:
     result = proposals.check(proposal)
     return render_template("calls/proposals/review.html", **_context(
         proposal, result=result, content=proposals.snapshot_content(proposal, result),
-        explanation=proposals.explain_grant(result.grant), form=ConfirmForm(formdata=None), refused=refused,
+        explanation=wording.explain_grant(result.grant), form=ConfirmForm(formdata=None), refused=refused,
         sections=proposals.SECTIONS)), status
 
 
@@ -437,7 +436,7 @@ def snapshot(proposal_id: int, number: int):
     eligibility = ((version.content if version else None) or {}).get("eligibility") or {}
     outcomes = rules.evaluate(eligibility, rules.facts_from_dict(content["facts"]))
     grant = rules.facts_from_dict(content["facts"]).grant
-    titles = proposals.challenges_by_id(c["id"] for c in content.get("challenges") or [])
+    titles = queries.challenges_by_id(c["id"] for c in content.get("challenges") or [])
     return render_template("calls/proposals/snapshot.html", **_context(
-        proposal, snapshot=item, content=content, outcomes=outcomes, explanation=proposals.explain_grant(grant),
+        proposal, snapshot=item, content=content, outcomes=outcomes, explanation=wording.explain_grant(grant),
         challenge_titles={i: c.title for i, c in titles.items()}))

@@ -18,13 +18,12 @@ Concurrency, in one place:
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,7 +36,6 @@ from app.calls.models import (
     BudgetCategory,
     BudgetLine,
     Call,
-    Challenge,
     CofinancingLine,
     PartnerKind,
     Proposal,
@@ -46,8 +44,9 @@ from app.calls.models import (
     ProposalSnapshot,
     ProposalStatus,
 )
-from app.calls.money import MAX_AMOUNT, from_cents, to_cents
+from app.calls.money import MAX_AMOUNT, to_cents
 from app.calls.services import is_accepting, lock_call_for_submission
+from app.calls.wording import AMOUNT_TOO_LARGE
 from app.core import audit
 from app.core.enums import LabelledEnum
 from app.core.errors import DomainError
@@ -212,18 +211,16 @@ def draft_of(call_id: int, member_id: int) -> Proposal | None:
 
 
 def latest_snapshot(proposal: Proposal) -> ProposalSnapshot | None:
-    return db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == proposal.id)
-                             .order_by(ProposalSnapshot.number.desc()).limit(1))
+    """What was last submitted (``None`` before any submission, without a query): the snapshot numbered as the
+    proposal's ``submitted_number``, found by the unique (proposal, number)."""
+    if not proposal.submitted_number:
+        return None
+    return snapshot(proposal, proposal.submitted_number)
 
 
 def snapshot(proposal: Proposal, number: int) -> ProposalSnapshot | None:
     return db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == proposal.id,
                                                             ProposalSnapshot.number == number))
-
-
-def reference(proposal: Proposal) -> str:
-    """The reference an applicant quotes: call and proposal numbers (``3-0042``)."""
-    return f"{proposal.call_id}-{proposal.id:04d}"
 
 
 # Facts, check, totals -----------------------------------------------------------------------------------
@@ -317,50 +314,6 @@ def recompute(proposal: Proposal) -> Check:
     proposal.max_grant_cents = to_cents(facts.grant.maximum)
     proposal.eligible = result.eligible
     return result
-
-
-# The calculation in words --------------------------------------------------------------------------------
-
-def euros(value: Decimal | str | int | None) -> str:
-    """An amount in the request's language: whole euros without decimals, otherwise with two (66,332.50 €)."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value))
-    if amount == amount.to_integral_value():
-        return format_decimal(amount, format="#,##0") + " €"
-    return format_decimal(amount, format="#,##0.00") + " €"
-
-
-def explain_grant(calc: rules.GrantCalculation) -> list[str]:
-    """The maximum grant's calculation as sentences, e.g. "65 % of 102,050 € = 66,332.50 €, rounded to
-    66,333 €; under the 66,440 € ceiling.", then where the amount requested stands."""
-    values = {"rate": format_decimal(rules.percent(calc.rate)), "budget": euros(calc.budget),
-              "exact": euros(calc.at_rate), "rounded": euros(calc.at_rate_rounded),
-              "ceiling": euros(calc.ceiling), "req": euros(calc.requested), "max": euros(calc.maximum),
-              "floor": euros(calc.floor)}
-    exact = calc.at_rate == calc.at_rate_rounded
-    if calc.ceiling is None:
-        first = (_l("%(rate)s %% of %(budget)s = %(exact)s.", **values) if exact
-                 else _l("%(rate)s %% of %(budget)s = %(exact)s, rounded to %(rounded)s.", **values))
-    elif calc.at_rate_rounded <= calc.ceiling:
-        first = (_l("%(rate)s %% of %(budget)s = %(exact)s; under the %(ceiling)s ceiling.", **values) if exact
-                 else _l("%(rate)s %% of %(budget)s = %(exact)s, rounded to %(rounded)s; under the %(ceiling)s "
-                         "ceiling.", **values))
-    else:
-        first = (_l("%(rate)s %% of %(budget)s = %(exact)s; above the %(ceiling)s ceiling, so the ceiling "
-                    "applies.", **values) if exact
-                 else _l("%(rate)s %% of %(budget)s = %(exact)s, rounded to %(rounded)s; above the %(ceiling)s "
-                         "ceiling, so the ceiling applies.", **values))
-    lines = [str(first)]
-    if calc.limited_by == "requested":
-        lines.append(str(_l("The amount requested, %(req)s, is not above that: the maximum grant is %(max)s.",
-                            **values)))
-    else:
-        lines.append(str(_l("The maximum grant is %(max)s; the amount requested, %(req)s, is above it.",
-                            **values)))
-    if calc.below_floor:
-        lines.append(str(_l("This is below the call's floor of %(floor)s.", **values)))
-    return lines
 
 
 # Task list ---------------------------------------------------------------------------------------------------
@@ -527,7 +480,7 @@ def _amount(value: Any, field: str) -> Decimal:
     if amount < 0:
         raise DomainError(_l("Enter an amount, zero or more."), field=field)
     if amount > MAX_AMOUNT:
-        raise DomainError(_l("Enter an amount of at most one billion euros."), field=field)
+        raise DomainError(AMOUNT_TOO_LARGE, field=field)
     return amount
 
 
@@ -754,22 +707,6 @@ def member_choices(exclude: int | None = None) -> list[tuple[int, str]]:
     rows = db.session.execute(select(Member.id, Member.name, Member.acronym).where(
         Member.status == MemberStatus.active).order_by(Member.name)).all()
     return [(r.id, f"{r.name} ({r.acronym})" if r.acronym else r.name) for r in rows if r.id != exclude]
-
-
-def challenges_by_id(ids: Iterable[int]) -> dict[int, Challenge]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    return {c.id: c for c in db.session.scalars(select(Challenge).where(Challenge.id.in_(ids)))}
-
-
-def amount(value: str | None) -> Decimal:
-    """A snapshot's decimal string as ``Decimal`` (zero when missing)."""
-    return Decimal(value) if value not in (None, "") else Decimal("0")
-
-
-def cents_to_str(cents: int | None) -> str:
-    return str(from_cents(cents))
 
 
 def parse_date(value: str | None) -> date | None:

@@ -16,7 +16,7 @@ bp = Blueprint("public_calls", __name__, template_folder="templates")
 
 @bp.route("/public/calls")
 def index():
-    return render_template("calls/public/index.html", calls=queries.published_calls(), euros=queries.euros)
+    return render_template("calls/public/index.html", calls=queries.published_calls())
 
 
 @bp.route("/public/calls/<int:call_id>")
@@ -26,5 +26,5 @@ def detail(call_id: int):
         abort(404)
     projects = queries.funded_projects(call.id)
     return render_template("calls/public/detail.html", call=call, projects=projects,
-                           totals=queries.funded_totals(projects), euros=queries.euros,
+                           totals=queries.funded_totals(projects),
                            countries_of=queries.countries_of, cents=from_cents, number=queries.number)

@@ -12,12 +12,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal, get_locale
-from flask_babel import gettext as _
+from flask_babel import format_decimal
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from app.calls import rules
 from app.calls.models import (
     Call,
     CallStatus,
@@ -29,55 +27,17 @@ from app.calls.models import (
     proposal_challenges,
 )
 from app.calls.money import from_cents
+from app.calls.wording import country_name
 from app.extensions import db
 from app.members.models import Member
 from app.members.rules import name_key
 
-# Words and numbers ---------------------------------------------------------------------------------
-
-
-def euros(value: Decimal | str | int | None) -> str:
-    """An amount in the viewer's language: "66 333 €" in French, "66,332.5 €" in English; "—" when absent."""
-    if value is None or value == "":
-        return "—"
-    return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
+# Numbers -------------------------------------------------------------------------------------------
 
 
 def number(value: int | None) -> str:
     """A count in the viewer's language (1 040 in French, 1,040 in English); "—" when absent."""
     return "—" if value is None else format_decimal(value)
-
-
-def country_name(code: str | None) -> str:
-    """A country's name in the viewer's language (any ISO code, not only the programme's two)."""
-    if not code:
-        return ""
-    locale = get_locale()
-    return (locale.territories.get(code.upper()) if locale is not None else None) or code
-
-
-def reference(proposal: Proposal) -> str:
-    """The proposal's reference in exports and on pages: call and proposal numbers (C3-P0042)."""
-    return f"C{proposal.call_id}-P{proposal.id:04d}"
-
-
-def grant_explanation(calc: rules.GrantCalculation) -> str:
-    """The maximum grant in a sentence, e.g. "65 % of 102,050 € = 66,332.50 €, rounded to 66,333 €; …"."""
-    at_rate = format_decimal(calc.at_rate.quantize(Decimal("0.01")), format="#,##0.00") + " €"
-    first = _("%(rate)s %% of %(budget)s = %(at_rate)s, rounded to %(rounded)s.", rate=rules.percent(calc.rate),
-              budget=euros(calc.budget), at_rate=at_rate, rounded=euros(calc.at_rate_rounded))
-    if calc.limited_by == "requested":
-        second = _("The amount requested, %(requested)s, is the maximum grant.", requested=euros(calc.requested))
-    elif calc.limited_by == "ceiling":
-        second = _("The ceiling of %(ceiling)s applies.", ceiling=euros(calc.ceiling))
-    elif calc.ceiling is not None:
-        second = _("This is under the %(ceiling)s ceiling.", ceiling=euros(calc.ceiling))
-    else:
-        second = _("No ceiling applies.")
-    parts = [first, second]
-    if calc.below_floor:
-        parts.append(_("This is below the floor of %(floor)s.", floor=euros(calc.floor)))
-    return " ".join(parts)
 
 
 # The secretariat's proposal list -------------------------------------------------------------------
@@ -271,14 +231,6 @@ def proposal_for_instruction(proposal_id: int) -> Proposal | None:
     return db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
         .options(joinedload(Proposal.call).joinedload(Call.rule_set_version), joinedload(Proposal.lead_member)))
-
-
-def latest_snapshot(proposal: Proposal) -> ProposalSnapshot | None:
-    """What was last submitted (``None`` before any submission)."""
-    if not proposal.submitted_number:
-        return None
-    return db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == proposal.id,
-                                                            ProposalSnapshot.number == proposal.submitted_number))
 
 
 def challenges_by_id(ids: Iterable[int]) -> dict[int, Challenge]:

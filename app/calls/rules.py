@@ -25,7 +25,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from app.calls.money import euro_down, round_euro
+from app.calls.money import euro_down, euros, round_euro
 
 LANGS = ("fr", "en", "ar")
 PROGRAMME_COUNTRIES = ("FR", "TN")
@@ -208,14 +208,9 @@ def register(kind: RuleKind) -> RuleKind:
 
 
 def _euros(value: Any) -> LazyString:
-    """An amount as shown in the request's language, formatted when the text holding it is read."""
-    return LazyString(_format_euros, value)
-
-
-def _format_euros(value: Any) -> str:
-    from flask_babel import format_decimal
-
-    return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
+    """An amount as shown in the request's language (``money.euros``), formatted when the text holding it is
+    read."""
+    return LazyString(euros, value)
 
 
 def _share(value: Decimal, pattern: str = "#,##0.##") -> LazyString:

@@ -31,7 +31,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.calls import rules
 from app.calls.money import parse_amount
-from app.calls.rulesets import criterion_code, normalise, ordered_criteria
+from app.calls.rulesets import criterion_code, normalise
+from app.calls.wording import ordered_criteria
 
 BLANK_ROWS = 3
 NUMERIC = {"inputmode": "numeric"}

@@ -8,11 +8,11 @@ typed is kept. Adoption has no page: the counted resolution does it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from app.assembly import services as assembly_services
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS
 from app.assembly.models import AgendaItem, Assembly, Resolution
-from app.calls import rules, rulesets
+from app.calls import rules, rulesets, wording
 from app.calls.models import (
     Amendment,
     AmendmentComment,
@@ -32,6 +32,7 @@ from app.calls.models import (
     RuleSetVersion,
     VersionStatus,
 )
+from app.calls.money import euros
 from app.calls.ruleset_forms import (
     PARAM_LABELS,
     CommentForm,
@@ -66,48 +67,9 @@ def _lang() -> str:
     return str(get_locale() or "fr")
 
 
-@dataclass(frozen=True)
-class CriterionLine:
-    code: str
-    name: str
-    description: str
-    weight: Any
-    share: str
-    scale_max: Any
-    na_allowed: bool
-    min_justification: Any
-
-
-@dataclass(frozen=True)
-class Described:
-    """A content in readable sentences, in the reader's language."""
-
-    eligibility: list[tuple[str, str]]   # (kind, sentence)
-    funding: str
-    criteria: list[CriterionLine]
-
-
-def describe(content: dict[str, Any]) -> Described:
-    content = rulesets.normalise(content)
-    lang = _lang()
-    eligibility = [(kind, rules.describe(kind, content["eligibility"][kind] or {})) for kind in rules.REGISTRY
-                   if kind in content["eligibility"]]
-    ordered = rulesets.ordered_criteria(content)
-    total = sum(_number(c.get("weight")) for _, c in ordered)
-    lines = []
-    for code, c in ordered:
-        share = "" if not total else f"{(_number(c.get('weight')) * 100 / total).quantize(Decimal('1'))} %"
-        lines.append(CriterionLine(code, rulesets.text_in(c.get("name"), lang),
-                                   rulesets.text_in(c.get("description"), lang), c.get("weight"), share,
-                                   c.get("scale_max"), bool(c.get("na_allowed")), c.get("min_justification")))
-    return Described(eligibility, rulesets.funding_sentence(content["funding"]), lines)
-
-
-def _number(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
+def describe(content: dict[str, Any]) -> wording.RulesInWords:
+    """A content in sentences, in the reader's language: the same words as the call page's."""
+    return wording.rules_in_words(rulesets.normalise(content), _lang())
 
 
 @dataclass(frozen=True)
@@ -136,11 +98,11 @@ def show_value(path: str, value: Any) -> str:
         return _("none") if path == "funding.ceiling" else "—"
     try:
         if path == "funding.rate":
-            return f"{rules.percent(Decimal(str(value)))} %"
+            return f"{wording.percent_text(value)} %"
         if path in MONEY_PATHS:
-            return rulesets.euros(value)
+            return euros(value)
         if path.endswith(".min_percent"):
-            return f"{format_decimal(Decimal(str(value)), format='#,##0.##')} %"  # never "3E+1 %"
+            return f"{wording.share_text(value)} %"  # never "3E+1 %"
     except (InvalidOperation, ValueError):
         pass
     return str(value)
@@ -152,7 +114,7 @@ def diff_rows(changes: list[rules.Change], *contents: dict[str, Any]) -> list[Di
     names: dict[str, str] = {}
     for content in contents:
         for code, c in (content.get("criteria") or {}).items():
-            names.setdefault(code, rulesets.text_in(c.get("name"), lang))
+            names.setdefault(code, wording.text_in(c.get("name"), lang))
     rows = []
     for change in changes:
         parts = change.path.split(".")

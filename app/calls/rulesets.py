@@ -29,10 +29,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -42,7 +41,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.assembly import services as assembly_services
 from app.assembly.models import AgendaItem, AssemblyStatus, Resolution
 from app.auth.models import User
-from app.calls import rules
+from app.calls import rules, wording
 from app.calls.models import (
     Amendment,
     AmendmentComment,
@@ -134,51 +133,20 @@ def criterion_code(name: str, taken: set[str]) -> str:
     return code
 
 
-def ordered_criteria(content: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return sorted((content.get("criteria") or {}).items(), key=lambda kv: (int(kv[1].get("position") or 0), kv[0]))
-
-
-def text_in(values: Mapping[str, Any] | None, lang: str) -> str:
-    """A three-language text of the content in ``lang``, falling back to French."""
-    values = values or {}
-    return values.get(lang) or values.get("fr") or ""
-
-
-def euros(value: Any) -> str:
-    """An amount of euros for people: "66,440 €" (no float on the way)."""
-    return format_decimal(Decimal(str(value)), format="#,##0.##") + " €"
-
-
-def funding_sentence(funding: Mapping[str, Any]) -> str:
-    """The funding rules in a sentence, in the current language."""
-    parsed = rules.Funding.from_content(funding)
-    rate = format_decimal(rules.percent(parsed.rate), format="#,##0.##")
-    if parsed.ceiling is None:
-        sentence = str(_l("At most %(rate)s %% of the total budget, with no ceiling.", rate=rate))
-    else:
-        sentence = str(_l("At most %(rate)s %% of the total budget and at most %(ceiling)s.", rate=rate,
-                          ceiling=euros(parsed.ceiling)))
-    if parsed.floor > 0:
-        sentence += " " + str(_l("A grant below %(floor)s is not awarded.", floor=euros(parsed.floor)))
-    return sentence + " " + str(_l("The maximum grant is rounded to the euro, half up."))
-
-
 def content_text(title: str, content: Mapping[str, Any], lang: str) -> str:
-    """The rules as plain text in one language (the resolution's text put to the assembly)."""
+    """The rules as plain text in one language (the resolution's text put to the assembly), in the words of
+    the rule-set and call pages (``wording.rules_in_words``)."""
     with force_locale(lang):
+        words = wording.rules_in_words(content, lang)
         lines = [title, "", str(_l("Eligibility"))]
-        eligibility = content.get("eligibility") or {}
-        lines += [f"- {rules.describe(kind, eligibility[kind] or {})}" for kind in rules.REGISTRY
-                  if kind in eligibility] or ["- " + str(_l("No eligibility rule."))]
-        lines += ["", str(_l("Funding")), "- " + funding_sentence(content.get("funding") or {}), "",
+        lines += [f"- {sentence}" for sentence in words.eligibility] or ["- " + str(_l("No eligibility rule."))]
+        lines += ["", str(_l("Funding")), *(f"- {sentence}" for sentence in words.funding), "",
                   str(_l("Selection criteria"))]
-        for _code, criterion in ordered_criteria(content):
-            lines.append("- " + str(_l(
-                "%(name)s (weight %(weight)s, scored from 0 to %(scale)s)", name=text_in(criterion.get("name"), lang),
-                weight=criterion.get("weight"), scale=criterion.get("scale_max"))))
-            description = text_in(criterion.get("description"), lang)
-            if description:
-                lines.append(f"  {description}")
+        for criterion in words.criteria:
+            lines.append("- " + str(_l("%(name)s (weight %(weight)s, scored from 0 to %(scale)s)",
+                                       name=criterion.name, weight=criterion.weight, scale=criterion.scale_max)))
+            if criterion.description:
+                lines.append(f"  {criterion.description}")
         return "\n".join(lines)
 
 

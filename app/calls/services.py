@@ -12,19 +12,18 @@ in, or sees the call closed and is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
-from app.calls import rules, rulesets
+from app.calls import rulesets
 from app.calls.models import (
     Call,
     CallStatus,
@@ -35,7 +34,8 @@ from app.calls.models import (
     RuleSetVersion,
     VersionStatus,
 )
-from app.calls.money import MAX_AMOUNT, from_cents, to_cents
+from app.calls.money import MAX_AMOUNT, to_cents
+from app.calls.wording import AMOUNT_TOO_LARGE
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
@@ -143,7 +143,7 @@ def _check_call(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Challenge
     if not isinstance(envelope, Decimal) or envelope <= 0:
         raise DomainError(_l("The envelope is an amount in euros above zero."), field="envelope")
     if envelope > MAX_AMOUNT:
-        raise DomainError(_l("Enter an amount of at most one billion euros."), field="envelope")
+        raise DomainError(AMOUNT_TOO_LARGE, field="envelope")
     try:
         envelope_cents = to_cents(envelope)
     except ValueError as exc:
@@ -454,75 +454,6 @@ def open_calls_panel(user: User) -> dict[str, Any] | None:
         return None
     calls = open_calls()
     return {"calls": calls} if calls else None
-
-
-# The rule set in sentences -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CriterionLine:
-    name: str
-    description: str
-    weight: int
-    scale_max: int
-    na_allowed: bool
-    min_justification: int
-
-
-@dataclass(frozen=True)
-class RulesInWords:
-    eligibility: list[str]
-    funding: list[str]
-    criteria: list[CriterionLine]
-
-    @property
-    def total_weight(self) -> int:
-        return sum(c.weight for c in self.criteria)
-
-
-def _in_language(texts: Any) -> str:
-    if isinstance(texts, str):
-        return texts
-    texts = texts or {}
-    locale = str(get_locale() or "fr")
-    for code in (locale, "fr", "en", "ar"):
-        if texts.get(code):
-            return str(texts[code])
-    return ""
-
-
-def _euros(value: Decimal) -> str:
-    from flask_babel import format_decimal
-
-    return format_decimal(value, format="#,##0.##") + " €"
-
-
-def funding_sentences(content: Mapping[str, Any]) -> list[str]:
-    funding = rules.Funding.from_content(content.get("funding") or {})
-    lines = [str(_l("The grant is at most %(rate)s %% of the proposal's total budget, rounded to the euro "
-                    "(half up), and never more than the amount requested.", rate=rules.percent(funding.rate)))]
-    if funding.ceiling is not None:
-        lines.append(str(_l("Ceiling: %(amount)s per proposal.", amount=_euros(funding.ceiling))))
-    if funding.floor > 0:
-        lines.append(str(_l("Floor: a proposal whose maximum grant is below %(amount)s is not eligible.",
-                            amount=_euros(funding.floor))))
-    return lines
-
-
-def rules_in_words(content: Mapping[str, Any]) -> RulesInWords:
-    """Eligibility, funding and weighted criteria of a rule-set version, as sentences in the page's language."""
-    eligibility = content.get("eligibility") or {}
-    sentences = [rules.describe(kind, eligibility[kind] or {}) for kind in rules.REGISTRY if kind in eligibility]
-    criteria = sorted((content.get("criteria") or {}).items(),
-                      key=lambda item: (int((item[1] or {}).get("position") or 0), item[0]))
-    lines = [CriterionLine(name=_in_language(c.get("name")) or code, description=_in_language(c.get("description")),
-                           weight=int(c.get("weight") or 0), scale_max=int(c.get("scale_max") or 0),
-                           na_allowed=bool(c.get("na_allowed")), min_justification=int(c.get("min_justification") or 0))
-             for code, c in criteria]
-    return RulesInWords(eligibility=sentences, funding=funding_sentences(content), criteria=lines)
-
-
-def envelope_text(call: Call) -> str:
-    return _euros(from_cents(call.envelope_cents))
 
 
 def version_label(version: RuleSetVersion) -> str:

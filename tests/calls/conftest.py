@@ -9,7 +9,17 @@ from flask import Flask
 
 from app import create_app
 from app.extensions import db
+from tests import factories
 from tests.conftest import test_settings as settings_for
+
+
+@pytest.fixture
+def session(app: Flask, world: factories.World) -> Iterator[factories.World]:
+    """A request context (url_for, gettext) on top of the world; English messages."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield world
+        db.session.rollback()
+        db.session.remove()
 
 
 @pytest.fixture

@@ -2,17 +2,15 @@
 e-mails, is_accepting and the submission lock, the rule set in sentences."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select, text
 
 from app.auth.models import User, UserKind
-from app.calls import services
+from app.calls import services, wording
 from app.calls.models import Call, CallStatus, Challenge, VersionStatus
 from app.core.errors import DomainError
 from app.core.models import AuditEntry, OutboxMessage
@@ -21,15 +19,6 @@ from app.extensions import db
 from app.members.models import Member, MemberStatus
 from tests import factories
 from tests.calls import builders
-
-
-@pytest.fixture
-def session(app: Flask, world: factories.World) -> Iterator[factories.World]:
-    """A request context (url_for, gettext) on top of the world; English messages."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield world
-        db.session.rollback()
-        db.session.remove()
 
 
 def secretariat() -> User:
@@ -330,7 +319,7 @@ def test_the_rule_set_in_sentences(session: factories.World) -> None:
     content["criteria"]["impact"] = {"name": {"fr": "Impact", "en": "Impact", "ar": ""}, "description": {},
                                      "weight": 2, "scale_max": 20, "na_allowed": True, "min_justification": 0,
                                      "position": 0}
-    words = services.rules_in_words(content)
+    words = wording.rules_in_words(content)
     assert "At least 1 partner(s)." in words.eligibility
     assert words.eligibility[0].startswith("The lead applicant is an active member")
     assert words.funding[0].startswith("The grant is at most 65 % of the proposal's total budget")

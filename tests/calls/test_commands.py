@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,14 +18,6 @@ from app.extensions import db
 from app.members.models import MemberStatus
 from tests import factories
 from tests.calls import builders
-
-
-@pytest.fixture
-def session(app: Flask, world: factories.World) -> Iterator[factories.World]:
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield world
-        db.session.rollback()
-        db.session.remove()
 
 
 def _call(closes_in: timedelta, *, status: str = CallStatus.open, reminder_days: int = 7, title: str = "Appel") -> Call:

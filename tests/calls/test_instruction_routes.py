@@ -194,7 +194,7 @@ def test_instruction_page_shows_the_snapshot_in_full(client: FlaskClient, world:
                      "40,000 €", "50,115 €", "90,115 €", "58,575 €", "Région", "31,540 €", "Jeunes formés",
                      "Résultats attendus", "Activités principales", "48 months",
                      "The duration is 48 months; it must be between 12 and 36 months.",
-                     "65 % of 90,115 € = 58,574.75 €, rounded to 58,575 €.",
+                     "65 % of 90,115 € = 58,574.75 €, rounded to 58,575 €; under the 66,440 € ceiling.",
                      "Confirm the eligibility", "Override this rule"):
         assert expected in html, expected
 

@@ -5,7 +5,16 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.calls.money import MAX_AMOUNT, AmountTooLarge, euro_down, from_cents, parse_amount, round_euro, to_cents
+from app.calls.money import (
+    MAX_AMOUNT,
+    AmountLooksLikeThousands,
+    AmountTooLarge,
+    euro_down,
+    from_cents,
+    parse_amount,
+    round_euro,
+    to_cents,
+)
 
 
 @pytest.mark.parametrize(("amount", "cents"), [
@@ -162,3 +171,18 @@ def test_parse_amount_up_to_the_maximum(text: str, amount: D) -> None:
 def test_parse_amount_refuses_above_the_maximum(text: str) -> None:
     with pytest.raises(AmountTooLarge):
         parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["150,000", "150.000", "1,234", "1.234", "66 440,000", "1234,567 €"])
+def test_parse_amount_refuses_what_looks_like_thousands(text: str) -> None:
+    """"150,000" is 150,000 € in English and would be 150 € with a decimal comma: refused, never guessed (a
+    form says "write the thousands without a comma")."""
+    with pytest.raises(AmountLooksLikeThousands):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["0,005", "12,3456", "1.234,5"])
+def test_three_decimals_that_are_not_thousands_are_refused_as_such(text: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_amount(text)
+    assert not isinstance(refused.value, AmountLooksLikeThousands)

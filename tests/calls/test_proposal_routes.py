@@ -152,7 +152,7 @@ def test_a_proposal_filled_over_two_visits_then_submitted(app: Flask, client: Fl
     response = client.post(f"/proposals/{pid}/submit")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/proposals/{pid}/submitted")
     page = text(client.get(f"/proposals/{pid}/submitted"))
-    assert "Proposal submitted" in page and f"{s.call_id}-{pid:04d}" in page and "66,333 €" in page
+    assert "Proposal submitted" in page and f"C{s.call_id}-P{pid:04d}" in page and "66,333 €" in page
 
     # No edit after submission: refused, nothing changed.
     with app.app_context():
@@ -206,6 +206,25 @@ def test_a_section_is_marked_complete_at_its_bottom(app: Flask, client: FlaskCli
     client.post(f"/proposals/{pid}/sections/indicators", data={"action": "done", "completed": "yes"})
     with app.app_context():
         assert db.session.get(Proposal, pid).sections_done == ["indicators"]
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("12,500", "Write the thousands without a comma or a dot"),  # 12,500 €, or 12.50 €? Never guessed
+    ("12.500", "Write the thousands without a comma or a dot"),
+    ("2 000 000 000", "Enter an amount of at most one billion euros."),
+])
+def test_an_ambiguous_or_huge_amount_is_refused_at_its_field(app: Flask, client: FlaskClient, s: Scene,
+                                                             typed: str, message: str) -> None:
+    with app.app_context():
+        pid = start(s).id
+        db.session.commit()
+    login(client, EMAILS["delegate"])
+    bad = client.post(f"/proposals/{pid}/sections/budget", data={
+        "action": "add", "category": "staff", "description": "Coordination", "total": typed, "requested": "10"})
+    assert bad.status_code == 422
+    assert re.search(rf'id="total-error">{re.escape(message)}', text(bad))
+    assert value_of(text(bad), "total") == typed
+    assert count(app, BudgetLine.id) == 0
 
 
 def test_the_check_page_shows_the_seed_grant_calculation(app: Flask, client: FlaskClient, s: Scene) -> None:

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.calls import proposals, rules
+from app.calls import proposals, rules, wording
 from app.calls.models import Call, CallStatus, Proposal, ProposalSnapshot, ProposalStatus
 from app.core.errors import DomainError
 from app.core.models import AuditEntry
@@ -310,17 +310,20 @@ SEED_FUNDING = rules.Funding(rate=D("0.65"), ceiling=D("66440"))
                          "The amount requested, 64,040 €, is not above that: the maximum grant is 64,040 €."]),
     ("100000", "70000", ["65 % of 100,000 € = 65,000 €; under the 66,440 € ceiling.",
                          "The maximum grant is 65,000 €; the amount requested, 70,000 €, is above it."]),
+    ("102050", "66332.50", ["65 % of 102,050 € = 66,332.50 €, rounded to 66,333 €; under the 66,440 € ceiling.",
+                            "The amount requested, 66,332.50 €, rounded down to the euro, is not above that: the "
+                            "maximum grant is 66,332 €."]),
 ])
 def test_explain_grant_in_english(app: Flask, budget: str, requested: str, expected: list[str]) -> None:
     with app.test_request_context(), force_locale("en"):
         calc = rules.max_grant(D(requested), D(budget), SEED_FUNDING)
-        assert proposals.explain_grant(calc) == expected
+        assert wording.explain_grant(calc) == expected
 
 
 def test_explain_grant_without_ceiling_and_below_floor(app: Flask) -> None:
     with app.test_request_context(), force_locale("en"):
         calc = rules.max_grant(D("3000"), D("5000"), rules.Funding(rate=D("0.5"), ceiling=None, floor=D("5000")))
-        assert proposals.explain_grant(calc) == [
+        assert wording.explain_grant(calc) == [
             "50 % of 5,000 € = 2,500 €.",
             "The maximum grant is 2,500 €; the amount requested, 3,000 €, is above it.",
             "This is below the call's floor of 5,000 €."]
@@ -328,7 +331,7 @@ def test_explain_grant_without_ceiling_and_below_floor(app: Flask) -> None:
 
 def test_explain_grant_is_translated(app: Flask) -> None:
     with app.test_request_context(), force_locale("fr"):
-        lines = proposals.explain_grant(rules.max_grant(D("66333"), D("102050"), SEED_FUNDING))
+        lines = wording.explain_grant(rules.max_grant(D("66333"), D("102050"), SEED_FUNDING))
     assert "102\u202f050" in lines[0] or "102\xa0050" in lines[0] or "102 050" in lines[0]
 
 

@@ -229,10 +229,10 @@ def make_facts(funding: Funding = SEED, **changes: Any) -> ProposalFacts:
 
 
 def e(amount: str, lang_: str) -> str:
-    """An amount as the reasons show it: "66,440 €" in English, "66 440 €" in French."""
+    """An amount as the reasons show it: "66,440 €" in English, "66 440 €" in French, "65,000.50 €"."""
     value = D(amount)
     integer, _, decimals = f"{value:,}".partition(".")
-    decimals = decimals.rstrip("0")
+    decimals = decimals.rstrip("0").ljust(2, "0") if decimals.rstrip("0") else ""  # cents: two decimals
     if lang_ == "fr":
         integer = integer.replace(",", NNBSP)
         return integer + ("," + decimals if decimals else "") + " €"
@@ -461,8 +461,8 @@ SENTENCES = [
      "Au moins un partenaire de : ML, GN."),
     ("duration_range", {"min_months": 12, "max_months": 36}, "A duration between 12 and 36 months.",
      "Une durée comprise entre 12 et 36 mois."),
-    ("budget_range", {"min": "10000", "max": "150000.5"}, "A total budget between 10,000 € and 150,000.5 €.",
-     f"Un budget total compris entre 10{NNBSP}000 € et 150{NNBSP}000,5 €."),
+    ("budget_range", {"min": "10000", "max": "150000.5"}, "A total budget between 10,000 € and 150,000.50 €.",
+     f"Un budget total compris entre 10{NNBSP}000 € et 150{NNBSP}000,50 €."),
     ("cofinancing_share", {"min_percent": "35"}, "Co-financing of at least 35 % of the budget.",
      "Un cofinancement d'au moins 35 % du budget."),
     ("cofinancing_share", {"min_percent": "20"}, "Co-financing of at least 20 % of the budget.",

@@ -444,7 +444,8 @@ def test_the_rule_set_page_reads_the_rules_in_sentences(client: FlaskClient, ids
     sign_in(client, "delegate")
     html = _html(client.get(f"/rulesets/{ids.rule_set}"))
     assert "A duration between 12 and 36 months." in html
-    assert "At most 65 % of the total budget and at most 66,440 €." in html
+    assert "The grant is at most 65 % of the proposal" in html
+    assert "Ceiling: 66,440 € per proposal." in html
     assert "Relevance" in html and "Meets the challenges" in html and "60 %" in html  # weight share 3/5
     assert "Taux à 70 %" in html  # the open amendment
     assert "Propose an amendment" not in html and "Put to the assembly" not in html
