@@ -104,25 +104,27 @@ def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.R
         resolution.vote.opened_at = held + timedelta(hours=2)
         resolution.vote.closes_at = resolution.vote.closed_at = held + timedelta(hours=3)
 
-    # 2. Extraordinary assembly convened now: a proxy to the demo delegate's member, one vote open.
-    coming = _assembly(secretariat, title="Assemblée plénière extraordinaire — règlement des appels à projets",
+    # 2. Extraordinary assembly convened now: a proxy to the demo delegate's member, one vote open. (The rules
+    # of the calls for projects are adopted by their own counted vote, ``app/demo/calls.py``.)
+    coming = _assembly(secretariat, title="Assemblée plénière extraordinaire — budget 2027 du programme",
                        kind=AssemblyKind.extraordinary, starts_at=now + timedelta(days=20),
                        place="Paris, Maison des initiatives étudiantes",
-                       items=["Adoption du règlement des appels à projets", "Calendrier des élections du comité"])
+                       items=["Budget 2027 du programme", "Calendrier des élections du comité"])
     services.convene(coming, actor=secretariat)
     giver = next(m for m in active if m.id != delegate_member.id and m.college_id == delegate_member.college_id)
     giver_delegate = db.session.scalar(select(User).where(User.member_id == giver.id, User.is_delegate.is_(True)))
     services.give_proxy(coming, actor=giver_delegate, giver=giver, holder=delegate_member)
-    rules = _resolution(coming.agenda[0], secretariat, title_fr="Adoption du règlement des appels à projets",
-                        title_en="Adoption of the rules for calls for projects",
-                        title_ar="اعتماد نظام طلبات المشاريع",
-                        text_fr="L'Assemblée adopte le règlement co-construit par le comité de pilotage : "
-                                "critères d'éligibilité, de sélection et de financement des projets.",
-                        preset=("expressed", "two_thirds"))
+    budget = _resolution(coming.agenda[0], secretariat, title_fr="Adoption du budget 2027 du programme",
+                         title_en="Adoption of the programme's 2027 budget",
+                         title_ar="اعتماد ميزانية البرنامج لسنة 2027",
+                         text_fr="L'Assemblée adopte le budget 2027 du programme présenté par le comité de pilotage : "
+                                 "fonctionnement du secrétariat, animation des instances et enveloppe des appels à "
+                                 "projets.",
+                         preset=("expressed", "two_thirds"))
     _resolution(coming.agenda[1], secretariat, title_fr="Calendrier des élections du comité de pilotage",
                 title_en="Timetable of the steering-committee elections",
                 title_ar="رزنامة انتخابات لجنة القيادة", text_fr="", preset=("expressed", "half"))
-    voting.open_vote(rules.vote, actor=secretariat, closes_at=now + timedelta(days=20, hours=4))
+    voting.open_vote(budget.vote, actor=secretariat, closes_at=now + timedelta(days=20, hours=4))
     # The demo's mail history stays short: only what a user would act on remains in the outbox.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     db.session.flush()
