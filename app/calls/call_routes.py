@@ -12,7 +12,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.calls import services, wording
 from app.calls.call_forms import CallForm, ChallengeForm, ConfirmForm, amount_text
@@ -34,20 +33,9 @@ def _register_home_panel(state: Any) -> None:
                         context=services.open_calls_panel)
 
 
-def first_url(*endpoints: str, **values: Any) -> str | None:
-    """A link to the first of these endpoints that exists (pages other helpers add may not be there yet)."""
-    for endpoint in endpoints:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, **values)
-            except BuildError:
-                continue
-    return None
-
-
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"first_url": first_url, "status_label": lambda status: CallStatus(status).label,
+    return {"status_label": lambda status: CallStatus(status).label,
             "proposal_status_label": lambda status: ProposalStatus(status).label}
 
 
@@ -97,7 +85,7 @@ def detail(call_id: int):
     ensure(manage or services.visible_to_members(call))
     accepting = services.is_accepting(call)
     may_propose = (accepting and can(current_user, "proposal.create") and services.member_may_propose(current_user))
-    start_url = first_url("proposals.new", call_id=call.id) if may_propose else None
+    start_url = url_for("proposals.new", call_id=call.id) if may_propose else None
     version = call.rule_set_version
     return render_template(
         "calls/calls/detail.html", call=call, manage=manage, accepting=accepting, start_url=start_url,

@@ -26,12 +26,6 @@ bp = Blueprint("instruction", __name__, template_folder="templates")
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-ATTACHMENT_ENDPOINT = "proposals.attachment"
-
-
-def _url_if_exists(endpoint: str, **values: object) -> str | None:
-    """A link to another helper's page, or None while that page is not there (built separately)."""
-    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 def _call_or_404(call_id: int) -> Call:
@@ -55,7 +49,7 @@ def proposal_list(call_id: int):
         "calls/instruction/list.html", call=call, page=page, filters=filters, eligibility=eligibility,
         counts=queries.counts(call.id), statuses=ProposalStatus, countries=Country,
         call_status=CallStatus(call.status).label,
-        call_page=_url_if_exists("calls.detail", call_id=call.id))
+        call_page=url_for("calls.detail", call_id=call.id))
 
 
 @bp.route("/calls/<int:call_id>/proposals/export.<fmt>")
@@ -87,7 +81,6 @@ def _page(proposal: Proposal, snapshot: ProposalSnapshot, confirm_form: ConfirmF
     instructed_by = db.session.get(User, proposal.instructed_by_id) if proposal.instructed_by_id else None
     open_to_instruction = proposal.status == ProposalStatus.submitted
     override_form = override_form or OverrideForm(formdata=None, rules=[(o.kind, o.rule) for o in outcomes])
-    attachment_links = ATTACHMENT_ENDPOINT in current_app.view_functions
     return render_template(
         "calls/instruction/proposal.html", proposal=proposal, call=proposal.call, snapshot=snapshot,
         content=content, lines=queries.snapshot_lines(content), outcomes=outcomes, overrides=overrides,
@@ -96,7 +89,7 @@ def _page(proposal: Proposal, snapshot: ProposalSnapshot, confirm_form: ConfirmF
         min_reason=instruction.MIN_REASON, challenges=queries.challenges_by_id(challenge_ids),
         instructed_by=instructed_by, open_to_instruction=open_to_instruction,
         confirm_form=confirm_form or ConfirmForm(formdata=None), override_form=override_form,
-        attachment_links=attachment_links, number=queries.number, country_name=wording.country_name,
+        number=queries.number, country_name=wording.country_name,
         categories=dict(BudgetCategory.choices()),
         partner_kinds=dict(PartnerKind.choices())), status
 

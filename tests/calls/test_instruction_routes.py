@@ -265,7 +265,7 @@ def test_pages_in_arabic_are_right_to_left(client: FlaskClient, world: factories
         assert 'dir="rtl"' in client.get(url).get_data(as_text=True)
 
 
-def test_attachments_are_listed_with_a_download_link_when_the_route_exists(
+def test_attachments_are_listed_with_their_download_link(
         app: Flask, client: FlaskClient, world: factories.World, built: Built) -> None:
     with app.app_context():
         snapshot = db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == built.a))
@@ -276,5 +276,4 @@ def test_attachments_are_listed_with_a_download_link_when_the_route_exists(
     _as(client, world, "secretariat")
     html = client.get(f"/proposals/{built.a}/instruction").get_data(as_text=True)
     assert "budget-detaille.xlsx" in html and "2048 bytes" in html
-    linked = f'href="/proposals/{built.a}/attachments/7"' in html
-    assert linked == ("proposals.attachment" in app.view_functions)
+    assert f'href="/proposals/{built.a}/attachments/7"' in html
