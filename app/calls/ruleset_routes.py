@@ -409,7 +409,7 @@ def _amendment_page(rule_set: RuleSet, amendment: Amendment, comment_form: Comme
         "calls/rulesets/amendment.html", rule_set=rule_set, amendment=amendment, current=current, rows=rows,
         conflicts=conflict_rows(conflicts, current.content, amendment.base_version.content), supporters=supporters, comments=comments,
         comment_form=comment_form or CommentForm(formdata=None), may_support=may_support,
-        is_proposer=current_user.id == amendment.proposer_id,
+        is_proposer=current_user.id == amendment.proposer_id, may_decide=rulesets.may_decide(current_user, amendment),
         result_version=amendment.result_version), status
 
 
@@ -516,6 +516,7 @@ def withdraw(rule_set_id: int, amendment_id: int):
 def decide(rule_set_id: int, amendment_id: int):
     rule_set = _rule_set_or_404(rule_set_id)
     item = _amendment_or_404(rule_set, amendment_id)
+    ensure(rulesets.may_decide(current_user, item))
     if item.status != AmendmentStatus.proposed:
         flash(_("This amendment has already been decided or withdrawn."), "error")
         return _to_amendment(item)

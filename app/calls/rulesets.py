@@ -55,6 +55,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import can
 from app.core.timeutil import utcnow
+from app.elections.services import chair_member_id
 from app.extensions import db
 
 #: Heads the secretariat may put to an assembly.
@@ -98,6 +99,16 @@ def adopted_versions() -> list[RuleSetVersion]:
 
 def is_committee(user: User) -> bool:
     return can(user, "amendment.propose")
+
+
+def may_decide(user: User, amendment: Amendment | None = None) -> bool:
+    """The secretariat, or the committee's chair (designated on the committee page) except on an
+    amendment of its own organisation."""
+    if can(user, "ruleset.freeze"):  # the secretariat's own right
+        return True
+    if not is_committee(user) or user.member_id is None or user.member_id != chair_member_id():
+        return False
+    return amendment is None or amendment.proposer_member_id != user.member_id
 
 
 # Content ----------------------------------------------------------------------------------
@@ -394,13 +405,14 @@ def conflict_message(conflicts: list[rules.Change]) -> str:
 
 
 def decide_amendment(amendment: Amendment, *, actor: User, accept: bool, reason: str) -> RuleSetVersion | None:
-    """The secretariat accepts (a new version) or declines an amendment, with a reason.
+    """The secretariat (or the committee's chair) accepts (a new version) or declines an amendment, with a reason.
 
     Accepting applies the changes to the head with a three-way check; a
     conflict refuses the accept and the amendment stays proposed.
     """
-    if not can(actor, "amendment.decide"):
-        raise DomainError(_l("Only the secretariat decides on amendments."))
+    if not may_decide(actor, amendment):
+        raise DomainError(_l("Only the secretariat or the committee's chair decides on amendments, and the chair "
+                             "not on its own organisation's."))
     _still_proposed(amendment)
     reason = _required(reason, "reason", _l("Give the reason for the decision."))
     if not accept:

@@ -78,7 +78,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "amendment.propose": frozenset({Role.committee}),
     "amendment.comment": frozenset({Role.committee, Role.secretariat}),
     "amendment.support": frozenset({Role.committee}),
-    "amendment.decide": SECRETARIAT,
+    "amendment.decide": frozenset({Role.committee, Role.secretariat}),  # committee: its chair only (object level)
     "call.view": SIGNED_IN,
     "call.manage": SECRETARIAT,
     "proposal.view": frozenset({Role.delegate, Role.alternate, Role.secretariat}),
