@@ -52,6 +52,9 @@ class Defaults:
     DEMO_MODE = False
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    #: Proposal attachments: the largest file accepted, and where files go (None: <instance>/attachments).
+    CALLS_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    CALLS_ATTACHMENTS_DIR: str | None = None
     IMPORT_MAX_ROWS = 2000
     # Plenary assembly statutes (copied into each new assembly, editable there).
     ASSEMBLY_NOTICE_DAYS = 15
