@@ -25,6 +25,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from app.calls.countries import country_list
 from app.calls.money import euro_down, euros, round_euro
 
 LANGS = ("fr", "en", "ar")
@@ -220,6 +221,11 @@ def _share(value: Decimal, pattern: str = "#,##0.##") -> LazyString:
     return LazyString(format_decimal, value, format=pattern)
 
 
+def _names(codes: tuple[str, ...]) -> LazyString:
+    """Countries by name in the request's language ("Tunisia", "Mali or Guinea"), worded when read."""
+    return LazyString(country_list, codes)
+
+
 def _int(params: Mapping[str, Any], name: str) -> int:
     return int(Decimal(str(params.get(name) or 0)))  # "12.0" from a form is 12 (``int("12.0")`` fails)
 
@@ -255,8 +261,8 @@ def _other_country(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[boo
     listed = _countries(params)
     wanted = set(listed) if listed else set(PROGRAMME_COUNTRIES) - {facts.lead_country}
     if any(p.country.upper() in wanted for p in facts.partners):
-        return True, _l("At least one partner is from %(countries)s.", countries=", ".join(sorted(wanted)))
-    return False, _l("No partner is from %(countries)s.", countries=", ".join(sorted(wanted)) or "—")
+        return True, _l("At least one partner is from %(countries)s.", countries=_names(tuple(sorted(wanted))))
+    return False, _l("No partner is from %(countries)s.", countries=_names(tuple(sorted(wanted))))
 
 
 def _duration(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
@@ -325,7 +331,7 @@ register(RuleKind("lead_active_member", {}, "lead",
 register(RuleKind("min_partners", {"n": "int"}, "partners",
                   lambda p: str(_l("At least %(n)s partner(s).", n=_int(p, "n"))), _min_partners, {"n": 1}))
 register(RuleKind("partner_other_country", {"countries": "countries"}, "partners",
-                  lambda p: str(_l("At least one partner from %(countries)s.", countries=", ".join(_countries(p))))
+                  lambda p: str(_l("At least one partner from %(countries)s.", countries=_names(_countries(p))))
                   if _countries(p) else str(_l("At least one partner from the other country of the programme.")),
                   _other_country))
 register(RuleKind("duration_range", {"min_months": "int", "max_months": "int"}, "dates",

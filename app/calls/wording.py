@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from babel import Locale
 from flask_babel import LazyString, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.calls import rules
+from app.calls.countries import country_name, territories  # noqa: F401 - the pages' helpers, re-exported
 from app.calls.money import AmountLooksLikeThousands, AmountTooLarge, euros
 
 # Numbers, references, countries ---------------------------------------------------------------------------
@@ -42,21 +42,6 @@ class _Referenced(Protocol):
 def reference(proposal: _Referenced) -> str:
     """The reference of a proposal on every page, export and e-mail: call and proposal numbers (C3-P0042)."""
     return f"C{proposal.call_id}-P{proposal.id:04d}"
-
-
-def territories() -> Mapping[str, str]:
-    """Country names by ISO code in the request's language (the CLDR data Babel ships)."""
-    try:
-        return Locale.parse(str(get_locale() or "fr")).territories
-    except (ValueError, TypeError):
-        return Locale.parse("fr").territories
-
-
-def country_name(code: str | None) -> str:
-    """A country's name in the request's language (any ISO code, not only the programme's two); "—" when absent."""
-    if not code:
-        return "—"
-    return territories().get(code.upper(), code.upper())
 
 
 # Typed amounts ---------------------------------------------------------------------------------------------

@@ -493,7 +493,7 @@ def _break(kind: str, proposal: Proposal, s: Scene, actor: User) -> None:
 REASONS = {
     "lead_active_member": "The lead organisation is not an active member of the programme.",
     "min_partners": "The proposal names 1 partner(s); at least 2 are required.",
-    "partner_other_country": "No partner is from FR.",
+    "partner_other_country": "No partner is from France.",
     "duration_range": "The duration is 48 months; it must be between 12 and 36 months.",
     "budget_range": "The total budget is 252,050 €; it must be between 10,000 € and 200,000 €.",
     "cofinancing_share": "Co-financing is 0.0 % of the budget; at least 30 % is required.",

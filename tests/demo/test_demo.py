@@ -317,5 +317,5 @@ def test_demo_calls_the_seed_call_with_its_nine_maxima_and_the_open_pcpa_call(ap
         with app.test_request_context(), force_locale("en"):
             (failure,) = proposals.check(ineligible).failures
             assert failure.kind == "partner_other_country"
-            assert failure.reason == "No partner is from TN."
+            assert failure.reason == "No partner is from Tunisia."
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
