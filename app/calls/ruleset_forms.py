@@ -59,7 +59,7 @@ PARAM_LABELS = {
     ("duration_range", "max_months"): _l("Longest duration (months)"),
     ("budget_range", "min"): _l("Smallest total budget (€)"),
     ("budget_range", "max"): _l("Largest total budget (€)"),
-    ("cofinancing_share", "min_percent"): _l("Minimum co-financing (% of the total budget)"),
+    ("cofinancing_share", "min_percent"): _l("Minimum co-financing (percentage of the total budget)"),
     ("challenge_addressed", "n"): _l("Minimum number of challenges"),
     ("max_open_per_lead", "k"): _l("Most open proposals or grants per lead (K)"),
 }

@@ -42,7 +42,7 @@ def test_co_financing_share_reads_as_a_percentage_in_the_amendment_and_the_histo
 
 @pytest.mark.parametrize(("change", "label"), [
     ({"eligibility__cofinancing_share": {"min_percent": "25"}},
-     "Eligibility · Minimum co-financing (% of the total budget)"),
+     "Eligibility · Minimum co-financing (percentage of the total budget)"),
     ({"eligibility__duration_range__max_months": 24}, "Eligibility · Longest duration (months)"),
     ({"eligibility__min_partners": {"n": 2}}, "Eligibility · Minimum number of partners"),
     ({"eligibility__duration_range": None}, "Eligibility · Shortest duration (months)"),
