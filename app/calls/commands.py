@@ -28,7 +28,7 @@ def remind() -> None:
         db.session.rollback()
         raise
     mail.deliver_pending()
-    click.echo(f"{reminded} call(s) reminded.")
+    click.echo(f"{reminded} call reminded." if reminded == 1 else f"{reminded} calls reminded.")
 
 
 @calls_cli.command("close-due")
@@ -40,4 +40,4 @@ def close_due() -> None:
     except Exception:
         db.session.rollback()
         raise
-    click.echo(f"{closed} call(s) closed.")
+    click.echo(f"{closed} call closed." if closed == 1 else f"{closed} calls closed.")

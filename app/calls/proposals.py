@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -627,8 +628,10 @@ class Ineligible(DomainError):
     """Submission refused because rules fail; ``check`` carries them (shown at their sections)."""
 
     def __init__(self, result: Check) -> None:
-        super().__init__(_l("The proposal cannot be submitted while an eligibility rule fails: %(n)s rule(s) "
-                            "fail.", n=len(result.failures)))
+        super().__init__(lazy_ngettext(
+            "The proposal cannot be submitted while an eligibility rule fails: %(num)d rule fails.",
+            "The proposal cannot be submitted while an eligibility rule fails: %(num)d rules fail.",
+            len(result.failures)))
         self.check = result
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_ngettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.calls.countries import country_list
@@ -252,9 +252,10 @@ def _lead_active(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool,
 def _min_partners(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     n, count = _int(params, "n"), len(facts.partners)
     if count < n:
-        return False, _l("The proposal names %(count)s partner(s); at least %(n)s are required.",
-                         count=count, n=n)
-    return True, _l("The proposal names %(count)s partner(s).", count=count)
+        return False, lazy_ngettext("At least %(num)d partner is required; the proposal names %(count)s.",
+                                    "At least %(num)d partners are required; the proposal names %(count)s.",
+                                    n, count=count)
+    return True, lazy_ngettext("The proposal names %(num)d partner.", "The proposal names %(num)d partners.", count)
 
 
 def _other_country(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
@@ -319,17 +320,22 @@ def _challenges(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, 
 def _open_per_lead(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool, Words]:
     k = _int(params, "k")
     if facts.lead_open_elsewhere >= k:
-        return False, _l("The lead organisation already holds %(count)s open proposal(s) or grant(s); "
-                         "at most %(k)s are allowed.", count=facts.lead_open_elsewhere, k=k)
-    return True, _l("The lead organisation holds %(count)s other open proposal(s) or grant(s).",
-                    count=facts.lead_open_elsewhere)
+        return False, lazy_ngettext(
+            "At most %(num)d open proposal or grant is allowed per lead; the lead organisation already holds "
+            "%(count)s.",
+            "At most %(num)d open proposals or grants are allowed per lead; the lead organisation already holds "
+            "%(count)s.", k, count=facts.lead_open_elsewhere)
+    return True, lazy_ngettext("The lead organisation holds %(num)d other open proposal or grant.",
+                               "The lead organisation holds %(num)d other open proposals or grants.",
+                               facts.lead_open_elsewhere)
 
 
 register(RuleKind("lead_active_member", {}, "lead",
                   lambda p: str(_l("The lead applicant is an active member that signed the current charter.")),
                   _lead_active))
 register(RuleKind("min_partners", {"n": "int"}, "partners",
-                  lambda p: str(_l("At least %(n)s partner(s).", n=_int(p, "n"))), _min_partners, {"n": 1}))
+                  lambda p: ngettext("At least %(num)d partner.", "At least %(num)d partners.", _int(p, "n")),
+                  _min_partners, {"n": 1}))
 register(RuleKind("partner_other_country", {"countries": "countries"}, "partners",
                   lambda p: str(_l("At least one partner from %(countries)s.", countries=_names(_countries(p))))
                   if _countries(p) else str(_l("At least one partner from the other country of the programme.")),
@@ -352,8 +358,9 @@ register(RuleKind("challenge_addressed", {"n": "int"}, "challenges",
                   lambda p: str(_l("At least %(n)s of the call's challenges addressed.", n=max(_int(p, "n"), 1))),
                   _challenges, {"n": 1}))
 register(RuleKind("max_open_per_lead", {"k": "int"}, "lead",
-                  lambda p: str(_l("The lead holds at most %(k)s open grants or proposals in this call.",
-                                   k=_int(p, "k"))),
+                  lambda p: ngettext("The lead holds at most %(num)d open grant or proposal in this call.",
+                                     "The lead holds at most %(num)d open grants or proposals in this call.",
+                                     _int(p, "k")),
                   _open_per_lead, {"k": 1}))
 
 

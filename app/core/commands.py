@@ -40,7 +40,7 @@ def _babel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract() -> None:
     """Collect marked strings from app/ into translations/messages.pot."""
-    _babel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
+    _babel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "-k", "lazy_ngettext:1,2", "--no-location",
            "--sort-output", "-o", str(POT), "app")
 
 

@@ -310,7 +310,7 @@ def test_the_call_page_in_sentences(client: FlaskClient, world: factories.World,
     html = _html(client.get(f"/calls/{ids.open}"))
     assert "600,000 €" in html                                   # envelope
     assert "Closes in" in html                                   # time left
-    assert "At least 1 partner(s)." in html                      # eligibility via rules.describe
+    assert "At least 1 partner." in html                      # eligibility via rules.describe
     assert "at most 65 % of the proposal" in html and "66,440 €" in html
     assert "Relevance" in html and "3 / 3" in html                # criterion and weight
     assert "D1" in html and "Challenge D1" in html

@@ -320,7 +320,7 @@ def test_the_rule_set_in_sentences(session: factories.World) -> None:
                                      "weight": 2, "scale_max": 20, "na_allowed": True, "min_justification": 0,
                                      "position": 0}
     words = wording.rules_in_words(content)
-    assert "At least 1 partner(s)." in words.eligibility
+    assert "At least 1 partner." in words.eligibility
     assert words.eligibility[0].startswith("The lead applicant is an active member")
     assert words.funding[0].startswith("The grant is at most 65 % of the proposal's total budget")
     assert words.funding[1] == "Ceiling: 66,440 € per proposal."

@@ -75,9 +75,9 @@ def test_the_remind_command(app: Flask, world: factories.World) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["calls", "remind"])
     assert result.exit_code == 0, result.output
-    assert "1 call(s) reminded." in result.output
+    assert "1 call reminded." in result.output
     result = runner.invoke(args=["calls", "remind"])
-    assert "0 call(s) reminded." in result.output
+    assert "0 calls reminded." in result.output
     with app.app_context():
         assert _mails() == 3
 
@@ -100,7 +100,7 @@ def test_the_close_due_command(app: Flask, world: factories.World) -> None:
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["calls", "close-due"])
     assert result.exit_code == 0, result.output
-    assert "1 call(s) closed." in result.output
+    assert "1 call closed." in result.output
     with app.app_context():
         assert db.session.get(Call, call_id).status == CallStatus.closed
         actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(call_id),

@@ -121,7 +121,7 @@ def test_a_proposal_filled_over_two_visits_then_submitted(app: Flask, client: Fl
 
     # The check page and the review page show what fails, with its reason, at its section.
     page = text(client.get(f"/proposals/{pid}/check"))
-    for reason in ("The proposal names 0 partner(s); at least 1 are required.", "No partner is from France.",
+    for reason in ("At least 1 partner is required; the proposal names 0.", "No partner is from France.",
                    "The duration is not given.", "Co-financing is 0.0 % of the budget; at least 30 % is required."):
         assert reason in page
     assert "65 % of 102,050 € = 66,332.50 €, rounded to 66,333 €; under the 66,440 € ceiling." in page
@@ -130,6 +130,7 @@ def test_a_proposal_filled_over_two_visits_then_submitted(app: Flask, client: Fl
     refused = client.post(f"/proposals/{pid}/submit")
     assert refused.status_code == 422
     page = text(refused)
+    assert re.search(r"an eligibility rule fails: [2-9] rules fail\.", page)
     partners_part = page.split('id="section-partners"')[1].split("<section")[0]
     assert "No partner is from France." in partners_part
     assert "The duration is not given." in page.split('id="section-dates"')[1].split("<section")[0]

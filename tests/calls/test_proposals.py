@@ -492,14 +492,14 @@ def _break(kind: str, proposal: Proposal, s: Scene, actor: User) -> None:
 
 REASONS = {
     "lead_active_member": "The lead organisation is not an active member of the programme.",
-    "min_partners": "The proposal names 1 partner(s); at least 2 are required.",
+    "min_partners": "At least 2 partners are required; the proposal names 1.",
     "partner_other_country": "No partner is from France.",
     "duration_range": "The duration is 48 months; it must be between 12 and 36 months.",
     "budget_range": "The total budget is 252,050 €; it must be between 10,000 € and 200,000 €.",
     "cofinancing_share": "Co-financing is 0.0 % of the budget; at least 30 % is required.",
     "requested_within_max": "The amount requested, 70,000 €, is above the maximum grant of 66,333 €.",
     "challenge_addressed": "The proposal addresses 0 of the call's challenges; at least 1 required.",
-    "max_open_per_lead": "The lead organisation already holds 1 open proposal(s) or grant(s); at most 1 are allowed.",
+    "max_open_per_lead": "At most 1 open proposal or grant is allowed per lead; the lead organisation already holds 1.",
 }
 SECTIONS = {"lead_active_member": "about", "min_partners": "partners", "partner_other_country": "partners",
             "duration_range": "dates", "budget_range": "budget", "cofinancing_share": "cofinancing",
@@ -524,6 +524,8 @@ def test_each_failing_rule_has_its_reason_and_blocks_submission(app: Flask, worl
         with pytest.raises(proposals.Ineligible) as refused:
             proposals.submit(proposal, actor=delegate)
         assert [o.kind for o in refused.value.check.failures] == [kind]
+        assert str(refused.value.message) == ("The proposal cannot be submitted while an eligibility rule fails: "
+                                              "1 rule fails.")
         db.session.rollback()
         assert db.session.scalar(select(func.count(ProposalSnapshot.id)).where(
             ProposalSnapshot.proposal_id == proposal.id)) == 0
