@@ -290,7 +290,7 @@ def _cofinancing(params: Mapping[str, Any], facts: ProposalFacts) -> tuple[bool,
     if facts.total_budget <= 0:
         return need <= 0, _l("The budget is empty, so co-financing cannot be measured.")
     share = facts.cofinancing * 100 / facts.total_budget
-    shown = _share(share.quantize(Decimal("0.1"), rounding=ROUND_DOWN), "#,##0.0")  # 34.99 shows 34.9, not 35.0
+    shown = _share(share.quantize(Decimal("0.01"), rounding=ROUND_DOWN))  # 25, 24.9, 24.99 (never 25 for 24.999)
     if share < need:
         return False, _l("Co-financing is %(share)s %% of the budget; at least %(need)s %% is required.",
                          share=shown, need=_share(need))

@@ -377,7 +377,7 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     failing = _rule_row(page, "partner_other_country")
     expect(failing.locator(".badge")).to_have_text("Fail")
     expect(failing).to_contain_text("No partner is from Tunisia.")
-    expect(_rule_row(page, "cofinancing_share")).to_contain_text("Co-financing is 25.0 % of the budget.")
+    expect(_rule_row(page, "cofinancing_share")).to_contain_text("Co-financing is 25 % of the budget.")
     expect(_rule_row(page, "cofinancing_share").locator(".badge")).to_have_text("Pass")
     _fits_360(page)
 

@@ -122,7 +122,7 @@ def test_a_proposal_filled_over_two_visits_then_submitted(app: Flask, client: Fl
     # The check page and the review page show what fails, with its reason, at its section.
     page = text(client.get(f"/proposals/{pid}/check"))
     for reason in ("At least 1 partner is required; the proposal names 0.", "No partner is from France.",
-                   "The duration is not given.", "Co-financing is 0.0 % of the budget; at least 30 % is required."):
+                   "The duration is not given.", "Co-financing is 0 % of the budget; at least 30 % is required."):
         assert reason in page
     assert "65 % of 102,050 € = 66,332.50 €, rounded to 66,333 €; under the 66,440 € ceiling." in page
     client.post("/logout")

@@ -496,7 +496,7 @@ REASONS = {
     "partner_other_country": "No partner is from France.",
     "duration_range": "The duration is 48 months; it must be between 12 and 36 months.",
     "budget_range": "The total budget is 252,050 €; it must be between 10,000 € and 200,000 €.",
-    "cofinancing_share": "Co-financing is 0.0 % of the budget; at least 30 % is required.",
+    "cofinancing_share": "Co-financing is 0 % of the budget; at least 30 % is required.",
     "requested_within_max": "The amount requested, 70,000 €, is above the maximum grant of 66,333 €.",
     "challenge_addressed": "The proposal addresses 0 of the call's challenges; at least 1 required.",
     "max_open_per_lead": "At most 1 open proposal or grant is allowed per lead; the lead organisation already holds 1.",

@@ -336,15 +336,22 @@ ELIGIBILITY = [
      "The total budget is {0|en}.", "Le budget total est de {0|fr}."),
     # cofinancing_share: exactly at X %
     ("cofinancing exactly at", "cofinancing_share", {"min_percent": "35"}, {"cofinancing": D("35000")}, True,
-     "Co-financing is 35.0 % of the budget.", "Le cofinancement représente 35,0 % du budget."),
+     "Co-financing is 35 % of the budget.", "Le cofinancement représente 35 % du budget."),
     ("cofinancing a cent short", "cofinancing_share", {"min_percent": "35"}, {"cofinancing": D("34999.99")}, False,
-     "Co-financing is 34.9 % of the budget; at least 35 % is required.",
-     "Le cofinancement représente 34,9 % du budget ; il en faut au moins 35 %."),
+     "Co-financing is 34.99 % of the budget; at least 35 % is required.",  # rounded down: never "35 %"
+     "Le cofinancement représente 34,99 % du budget ; il en faut au moins 35 %."),
+    ("cofinancing a tenth short", "cofinancing_share", {"min_percent": "25"}, {"cofinancing": D("24900")}, False,
+     "Co-financing is 24.9 % of the budget; at least 25 % is required.",  # no trailing zero: not "24.90"
+     "Le cofinancement représente 24,9 % du budget ; il en faut au moins 25 %."),
+    ("cofinancing a fraction of a cent short", "cofinancing_share", {"min_percent": "25"},
+     {"total_budget": D("100000.03"), "cofinancing": D("25000")}, False,
+     "Co-financing is 24.99 % of the budget; at least 25 % is required.",  # 24.99997… shows 24.99, not 25
+     "Le cofinancement représente 24,99 % du budget ; il en faut au moins 25 %."),
     ("cofinancing above", "cofinancing_share", {"min_percent": "35"}, {"cofinancing": D("50000")}, True,
-     "Co-financing is 50.0 % of the budget.", "Le cofinancement représente 50,0 % du budget."),
+     "Co-financing is 50 % of the budget.", "Le cofinancement représente 50 % du budget."),
     ("cofinancing none", "cofinancing_share", {"min_percent": "20"}, {"cofinancing": D("0")}, False,
-     "Co-financing is 0.0 % of the budget; at least 20 % is required.",
-     "Le cofinancement représente 0,0 % du budget ; il en faut au moins 20 %."),
+     "Co-financing is 0 % of the budget; at least 20 % is required.",
+     "Le cofinancement représente 0 % du budget ; il en faut au moins 20 %."),
     ("cofinancing decimal percent", "cofinancing_share", {"min_percent": "32.5"}, {"cofinancing": D("32500")}, True,
      "Co-financing is 32.5 % of the budget.", "Le cofinancement représente 32,5 % du budget."),
     ("cofinancing decimal percent short", "cofinancing_share", {"min_percent": "32.5"},
