@@ -595,16 +595,3 @@ def _prune(content: dict[str, Any]) -> dict[str, Any]:
     base["funding"] = {**base["funding"], **(content.get("funding") or {})}
     return base
 
-
-def path_label(path: str) -> str:
-    """A changed path in words, for the history and the diff pages."""
-    parts = path.split(".")
-    section = parts[0]
-    if section == "eligibility" and len(parts) >= 2 and parts[1] in REGISTRY:
-        return " · ".join([str(_l("Eligibility")), parts[1].replace("_", " "), *parts[2:]])
-    if section == "funding":
-        names = {"rate": _l("Maximum rate of the budget"), "ceiling": _l("Ceiling"), "floor": _l("Floor")}
-        return " · ".join([str(_l("Funding")), str(names.get(parts[1], parts[1])) if len(parts) > 1 else ""])
-    if section == "criteria":
-        return " · ".join([str(_l("Criterion")), *parts[1:]])
-    return path

@@ -32,42 +32,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from app.calls import rules
 from app.calls.money import parse_amount
 from app.calls.rulesets import criterion_code, normalise
-from app.calls.wording import ordered_criteria
+from app.calls.wording import KIND_LABELS, PARAM_LABELS, ordered_criteria, path_label
 
 BLANK_ROWS = 3
 NUMERIC = {"inputmode": "numeric"}
 ARABIC = {"lang": "ar", "dir": "rtl"}
 DECIMAL = {"inputmode": "decimal"}
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-
-KIND_LABELS = {
-    "lead_active_member": _l("The lead applicant is an active member that signed the current charter"),
-    "min_partners": _l("A minimum number of partners"),
-    "partner_other_country": _l("At least one partner from the other country (or from listed countries)"),
-    "duration_range": _l("A duration range"),
-    "budget_range": _l("A total budget range"),
-    "cofinancing_share": _l("A minimum share of co-financing"),
-    "requested_within_max": _l("The amount requested is not above the computed maximum grant"),
-    "challenge_addressed": _l("The call's challenges addressed"),
-    "max_open_per_lead": _l("At most K open grants or proposals per lead in this call"),
-}
-PARAM_LABELS = {
-    ("min_partners", "n"): _l("Minimum number of partners"),
-    ("partner_other_country", "countries"): _l("Countries (two-letter codes separated by commas; empty: the "
-                                               "other country of the programme)"),
-    ("duration_range", "min_months"): _l("Shortest duration (months)"),
-    ("duration_range", "max_months"): _l("Longest duration (months)"),
-    ("budget_range", "min"): _l("Smallest total budget (€)"),
-    ("budget_range", "max"): _l("Largest total budget (€)"),
-    ("cofinancing_share", "min_percent"): _l("Minimum co-financing (percentage of the total budget)"),
-    ("challenge_addressed", "n"): _l("Minimum number of challenges"),
-    ("max_open_per_lead", "k"): _l("Most open proposals or grants per lead (K)"),
-}
-
-
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind.replace("_", " ")))
-
 
 def _field_name(kind: str, param: str | None = None) -> str:
     return f"elig_{kind}" if param is None else f"elig_{kind}__{param}"
@@ -288,7 +259,7 @@ class ContentEditor(FlaskForm):
         for path, message in problems:
             target = self._target(path)
             if target is None:
-                self.unplaced.append(f"{rules.path_label(path)}: {message}")
+                self.unplaced.append(f"{path_label(path)}: {message}")
                 continue
             target.errors = [*target.errors, message]
 

@@ -34,13 +34,11 @@ from app.calls.models import (
 )
 from app.calls.money import euros
 from app.calls.ruleset_forms import (
-    PARAM_LABELS,
     CommentForm,
     ConfirmForm,
     DecideForm,
     FreezeForm,
     amendment_form,
-    kind_label,
     rebase_form,
     rule_set_form,
 )
@@ -88,11 +86,16 @@ def show_value(path: str, value: Any) -> str:
     """A leaf's value for people."""
     if value is rules.ABSENT:
         return "—"
+    parts = path.split(".")
+    if isinstance(value, dict) and len(parts) == 2 and parts[0] == "eligibility" and parts[1] in rules.REGISTRY:
+        return _sentence(parts[1], value) or ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, dict):
         return _("applies") if not value else ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, (list, tuple)):
+        if path.endswith(".countries"):
+            return ", ".join(wording.country_name(str(v)) for v in value) or "—"
         return ", ".join(str(v) for v in value) or "—"
     if value == "":
         return _("none") if path == "funding.ceiling" else "—"
@@ -108,28 +111,65 @@ def show_value(path: str, value: Any) -> str:
     return str(value)
 
 
-def diff_rows(changes: list[rules.Change], *contents: dict[str, Any]) -> list[DiffRow]:
-    """Changes as table rows (path in words with the criterion's or rule's name; before; after)."""
-    lang = _lang()
-    names: dict[str, str] = {}
-    for content in contents:
-        for code, c in (content.get("criteria") or {}).items():
-            names.setdefault(code, wording.text_in(c.get("name"), lang))
-    rows = []
+def _sentence(kind: str, params: dict[str, Any]) -> str | None:
+    """A rule in its sentence (``rules.describe``), or None if its values do not make one."""
+    try:
+        return rules.describe(kind, params)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def _whole_rule(kind: str, changes: list[rules.Change]) -> DiffRow | None:
+    """An eligibility rule added or removed as a whole, as one row with its sentence ("—" on the other side);
+    None when only some of its values change."""
+    added = all(c.old is rules.ABSENT for c in changes)
+    if not added and not all(c.new is rules.ABSENT for c in changes):
+        return None
+    params: dict[str, Any] = {}
+    for change in changes:
+        value = change.new if added else change.old
+        param = change.path.split(".")[2:]
+        if not param and isinstance(value, dict):
+            params.update(value)
+        elif len(param) == 1:
+            params[param[0]] = value
+        else:
+            return None
+    whole = any(len(c.path.split(".")) == 2 for c in changes) or set(rules.REGISTRY[kind].params) <= set(params)
+    sentence = _sentence(kind, params) if whole else None
+    if sentence is None:
+        return None
+    path = f"eligibility.{kind}"
+    return DiffRow(path, wording.path_label(path), "—" if added else sentence, sentence if added else "—", None)
+
+
+def diff_rows(changes: list[rules.Change], *contents: dict[str, Any], compact: bool = True) -> list[DiffRow]:
+    """Changes as table rows, labelled as the editor labels its fields (``wording.path_label``, with the criterion's
+    name in the reader's language). ``compact`` (off where each change needs a row of its own): an eligibility
+    rule added or removed is one row, its sentence, and a row whose two sides read the same (an empty Arabic
+    name of a new criterion: "—" and "—") is left out."""
+    names = wording.criterion_names(*contents, changes=changes, lang=_lang())
+    by_kind: dict[str, list[rules.Change]] = {}
     for change in changes:
         parts = change.path.split(".")
-        label = rules.path_label(change.path)
-        if parts[0] == "criteria" and len(parts) > 1 and names.get(parts[1]):
-            label = f"{label} ({names[parts[1]]})"
-        elif parts[0] == "eligibility" and len(parts) == 2:  # the editor's words, not the content's keys
-            label = f"{_('Eligibility')} · {kind_label(parts[1])}"
-        elif parts[0] == "eligibility" and tuple(parts[1:]) in PARAM_LABELS:
-            label = f"{_('Eligibility')} · {PARAM_LABELS[(parts[1], parts[2])]}"
-        elif parts[0] == "eligibility" and len(parts) > 1:
-            label = f"{label} ({kind_label(parts[1])})"
+        if compact and parts[0] == "eligibility" and len(parts) > 1 and parts[1] in rules.REGISTRY:
+            by_kind.setdefault(parts[1], []).append(change)
+    wholes = {kind: row for kind, its in by_kind.items() if (row := _whole_rule(kind, its)) is not None}
+    rows: list[DiffRow] = []
+    shown: set[str] = set()
+    for change in changes:
+        parts = change.path.split(".")
+        kind = parts[1] if parts[0] == "eligibility" and len(parts) > 1 else ""
+        if kind in wholes:
+            if kind not in shown:
+                shown.add(kind)
+                rows.append(wholes[kind])
+            continue
+        before, after = show_value(change.path, change.old), show_value(change.path, change.new)
+        if compact and before == after:
+            continue
         text_lang = parts[-1] if parts[-1] in rules.LANGS and len(parts) > 2 else None
-        rows.append(DiffRow(change.path, label, show_value(change.path, change.old),
-                            show_value(change.path, change.new), text_lang))
+        rows.append(DiffRow(change.path, wording.path_label(change.path, names), before, after, text_lang))
     return rows
 
 
@@ -148,7 +188,8 @@ def conflict_rows(changes: list[rules.Change], head_content: dict[str, Any], *co
     now = rules.flatten(rulesets.normalise(head_content))
     return [ConflictRow(row.label, row.before, show_value(change.path, now.get(change.path, rules.ABSENT)),
                         row.after, row.lang)
-            for change, row in zip(changes, diff_rows(changes, head_content, *contents), strict=True)]
+            for change, row in zip(changes, diff_rows(changes, head_content, *contents, compact=False),
+                                   strict=True)]
 
 
 def _changes_of(amendment: Amendment) -> list[rules.Change]:

@@ -398,8 +398,9 @@ def _bump_head(rule_set: RuleSet, expected: int, new: int) -> None:
     set_committed_value(rule_set, "head_number", new)
 
 
-def conflict_message(conflicts: list[rules.Change]) -> str:
-    paths = "; ".join(rules.path_label(c.path) for c in conflicts)
+def conflict_message(conflicts: list[rules.Change], *contents: Mapping[str, Any]) -> str:
+    names = wording.criterion_names(*contents, changes=conflicts)
+    paths = "; ".join(wording.path_label(c.path, names) for c in conflicts)
     return str(_l("This amendment conflicts with changes accepted since it was written (%(paths)s). Its proposer "
                   "must rebase it on the current version, or it can be declined.", paths=paths))
 
@@ -426,14 +427,15 @@ def decide_amendment(amendment: Amendment, *, actor: User, accept: bool, reason:
     _open_to_amendments(current)
     merge = rules.apply_changes(normalise(current.content), _changes(amendment))
     if not merge.ok:
-        raise DomainError(conflict_message(list(merge.conflicts)))
+        raise DomainError(conflict_message(list(merge.conflicts), current.content))
     assert merge.content is not None
     merged = normalise({**copy.deepcopy(current.content), **merge.content})
     problems = rules.validate(merged)
     if problems:
         raise DomainError(_l("Applied to the current version, this amendment gives invalid rules (%(problems)s). "
                              "Its proposer must rebase it.",
-                             problems="; ".join(f"{rules.path_label(p)}: {m}" for p, m in problems)))
+                             problems="; ".join(f"{wording.path_label(p, wording.criterion_names(merged))}: {m}"
+                                                for p, m in problems)))
     _bump_head(rule_set, current.number, current.number + 1)
     current = head_version_locked(current)
     _open_to_amendments(current)

@@ -8,7 +8,7 @@ the same way. Amounts are worded by ``money.euros``. Everything reads the reques
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -59,6 +59,108 @@ def amount_refusal(refusal: ValueError, otherwise: LazyString | str) -> LazyStri
     if isinstance(refusal, AmountTooLarge):
         return AMOUNT_TOO_LARGE
     return otherwise
+
+
+# A rule set's content, labelled with the editor's words ------------------------------------------------------
+
+#: An eligibility rule, by kind (the editor's box, a difference's row).
+KIND_LABELS = {
+    "lead_active_member": _l("The lead applicant is an active member that signed the current charter"),
+    "min_partners": _l("A minimum number of partners"),
+    "partner_other_country": _l("At least one partner from the other country (or from listed countries)"),
+    "duration_range": _l("A duration range"),
+    "budget_range": _l("A total budget range"),
+    "cofinancing_share": _l("A minimum share of co-financing"),
+    "requested_within_max": _l("The amount requested is not above the computed maximum grant"),
+    "challenge_addressed": _l("The call's challenges addressed"),
+    "max_open_per_lead": _l("At most K open grants or proposals per lead in this call"),
+}
+#: A rule's value, by (kind, parameter) (the editor's field, a difference's row).
+PARAM_LABELS = {
+    ("min_partners", "n"): _l("Minimum number of partners"),
+    ("partner_other_country", "countries"): _l("Countries (two-letter codes separated by commas; empty: the "
+                                               "other country of the programme)"),
+    ("duration_range", "min_months"): _l("Shortest duration (months)"),
+    ("duration_range", "max_months"): _l("Longest duration (months)"),
+    ("budget_range", "min"): _l("Smallest total budget (€)"),
+    ("budget_range", "max"): _l("Largest total budget (€)"),
+    ("cofinancing_share", "min_percent"): _l("Minimum co-financing (percentage of the total budget)"),
+    ("challenge_addressed", "n"): _l("Minimum number of challenges"),
+    ("max_open_per_lead", "k"): _l("Most open proposals or grants per lead (K)"),
+}
+
+
+FUNDING_LABELS = {"rate": _l("Maximum rate of the budget"), "ceiling": _l("Ceiling"), "floor": _l("Floor")}
+#: A criterion's field (the headings of the criteria's table where there is one).
+CRITERION_LABELS = {"weight": _l("Weight"), "scale_max": _l("Scale"), "na_allowed": _l("Not applicable allowed"),
+                    "min_justification": _l("Justification (minimum characters)"), "position": _l("Position")}
+#: A criterion's text in one language: (field, language).
+TEXT_LABELS = {("name", "fr"): _l("Name in French"), ("name", "en"): _l("Name in English"),
+               ("name", "ar"): _l("Name in Arabic"), ("description", "fr"): _l("Description in French"),
+               ("description", "en"): _l("Description in English"),
+               ("description", "ar"): _l("Description in Arabic")}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind.replace("_", " ")))
+
+
+def criterion_names(*contents: Mapping[str, Any], changes: Iterable[rules.Change] = (),
+                    lang: str | None = None) -> dict[str, str]:
+    """Each criterion's name in ``lang`` by code, from the contents (the first that names it) and, for a criterion
+    only an amendment adds or removes, from its changes."""
+    lang = lang or str(get_locale() or "fr")
+    names: dict[str, str] = {}
+    for content in contents:
+        for code, criterion in (content.get("criteria") or {}).items():
+            name = text_in((criterion or {}).get("name"), lang)
+            if name:
+                names.setdefault(code, name)
+    texts: dict[str, dict[str, Any]] = {}
+    for change in changes:
+        parts = change.path.split(".")
+        if len(parts) == 4 and parts[0] == "criteria" and parts[2] == "name":
+            texts.setdefault(parts[1], {})[parts[3]] = change.old if change.new is rules.ABSENT else change.new
+    for code, values in texts.items():
+        name = text_in(values, lang)
+        if name:
+            names.setdefault(code, name)
+    return names
+
+
+def path_label(path: str, names: Mapping[str, str] | None = None) -> str:
+    """A place in a rule set's content in words, as the editor labels it: "Criterion · Relevance · Weight",
+    "Eligibility · Longest duration (months)", "Funding · Ceiling". ``names``: criterion names by code
+    (``criterion_names``); the code otherwise.
+
+    The one label of a change on the amendment, decision, rebase and history pages, and of a refusal that
+    names a place (a conflict, invalid merged rules, a problem the editor cannot put next to a field).
+    """
+    section, *rest = path.split(".")
+    if section == "eligibility":
+        if not rest:
+            return str(_l("Eligibility"))
+        kind, *param = rest
+        if len(param) == 1 and (kind, param[0]) in PARAM_LABELS:
+            return _joined(_l("Eligibility"), PARAM_LABELS[(kind, param[0])])
+        return _joined(_l("Eligibility"), kind_label(kind), *param)
+    if section == "funding":
+        return _joined(_l("Funding"), *([FUNDING_LABELS.get(rest[0], rest[0])] if len(rest) == 1 else rest))
+    if section == "criteria":
+        if not rest:
+            return str(_l("Selection criteria"))
+        code, *field = rest
+        name = (names or {}).get(code) or code
+        if tuple(field) in TEXT_LABELS:
+            return _joined(_l("Criterion"), name, TEXT_LABELS[(field[0], field[1])])
+        if len(field) == 1 and field[0] in CRITERION_LABELS:
+            return _joined(_l("Criterion"), name, CRITERION_LABELS[field[0]])
+        return _joined(_l("Criterion"), name, *field)
+    return path
+
+
+def _joined(*parts: Any) -> str:
+    return " · ".join(str(part) for part in parts)
 
 
 # The maximum grant -----------------------------------------------------------------------------------------

@@ -919,15 +919,3 @@ def test_apply_keeps_funding_defaults_and_sections() -> None:
     merge = apply_changes(BASE, _amend(BASE, _set("funding.floor", ABSENT)))
     assert merge.ok and merge.content["funding"] == {"rate": "0.65", "ceiling": "66440", "floor": "0"}
     assert set(merge.content) == {"eligibility", "funding", "criteria"}
-
-
-@pytest.mark.parametrize(("path", "label"), [
-    ("funding.rate", "Funding · Maximum rate of the budget"),
-    ("funding.ceiling", "Funding · Ceiling"),
-    ("eligibility.duration_range.max_months", "Eligibility · duration range · max_months"),
-    ("criteria.relevance.name.fr", "Criterion · relevance · name · fr"),
-    ("other.thing", "other.thing"),
-])
-def test_path_label(lang: Any, path: str, label: str) -> None:
-    with lang("en"):
-        assert rules.path_label(path) == label

@@ -44,8 +44,8 @@ def test_co_financing_share_reads_as_a_percentage_in_the_amendment_and_the_histo
     ({"eligibility__cofinancing_share": {"min_percent": "25"}},
      "Eligibility · Minimum co-financing (percentage of the total budget)"),
     ({"eligibility__duration_range__max_months": 24}, "Eligibility · Longest duration (months)"),
-    ({"eligibility__min_partners": {"n": 2}}, "Eligibility · Minimum number of partners"),
-    ({"eligibility__duration_range": None}, "Eligibility · Shortest duration (months)"),
+    ({"eligibility__min_partners": {"n": 2}}, "Eligibility · A minimum number of partners"),  # added: one row
+    ({"eligibility__duration_range": None}, "Eligibility · A duration range"),  # removed: one row
     ({"eligibility__lead_active_member": None},
      "Eligibility · The lead applicant is an active member that signed the current charter"),
 ])
@@ -67,3 +67,55 @@ def test_eligibility_changes_are_named_with_the_editor_words_not_the_content_key
     for key in ("min_percent", "max_months", "min_partners", "duration_range", "cofinancing share", "lead active",
                 "· n<"):
         assert key not in html
+
+
+def test_criteria_and_whole_rules_read_as_the_editor_and_the_rule_set_page_say_them(
+        app: Flask, client: FlaskClient) -> None:
+    """The amendment, decision and history pages label a criterion's change with its name in the reader's
+    language and the field's label ("Criterion · Relevance · Weight", never "· relevance · weight" or
+    "· name · fr"), and show a rule added or removed as its sentence (never "k: 1")."""
+    with app.test_request_context():
+        people = build_people()
+        content = sample_content()
+        rule_set = make_rule_set(people, content)
+        new = changed(content, eligibility__max_open_per_lead={"k": 1}, eligibility__duration_range=None,
+                      criteria__pertinence__weight=4, criteria__pertinence__name__fr="Pertinence du projet",
+                      criteria__partenariat__na_allowed=False)
+        new["criteria"]["innovation"] = {"name": {"fr": "Innovation", "en": "Innovation", "ar": ""},
+                                         "description": {"fr": "", "en": "", "ar": ""}, "weight": 1, "scale_max": 5,
+                                         "na_allowed": False, "min_justification": 0, "position": 3}
+        amendment = rulesets.propose_amendment(rule_set, actor=people.user("committee"), title="Criteria",
+                                               rationale="Clearer.", new_content=new)
+        db.session.commit()
+        base, amendment_url = f"/rulesets/{rule_set.id}", f"/rulesets/{rule_set.id}/amendments/{amendment.id}"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, EMAILS["secretariat"])
+    pages = {"amendment": client.get(amendment_url).get_data(as_text=True),
+             "decide": client.get(f"{amendment_url}/decide").get_data(as_text=True)}
+    accepted = client.post(f"{amendment_url}/decide",
+                           data={"decision": "accept", "reason": "Agreed."})
+    assert accepted.status_code == 302
+    pages["history"] = client.get(f"{base}/history").get_data(as_text=True)
+    expected = [
+        ("Criterion · Relevance · Weight", "3", "4"),
+        ("Criterion · Relevance · Name in French", "Pertinence", "Pertinence du projet"),
+        ("Criterion · Partnership · Not applicable allowed", "Yes", "No"),
+        ("Criterion · Innovation · Scale", "—", "5"),
+        ("Eligibility · A duration range", "A duration between 12 and 36 months.", "—"),
+        ("Eligibility · At most K open grants or proposals per lead in this call", "—",
+         "The lead holds at most 1 open grant or proposal in this call."),
+    ]
+    for name, html in pages.items():
+        rows = _rows(html)
+        for row in expected:
+            assert row in rows, (name, row, rows)
+        assert not any(label.startswith("Criterion · Innovation · Name in Arabic") for label, *_ in rows), name
+        for key in ("k: 1", "· weight", "· name ·", "· fr", "(Relevance)", "pertinence ·", "max_open"):
+            assert key not in html, (name, key)
+
+
+def _rows(html: str) -> list[tuple[str, str, str]]:
+    """(label, before, after) of each row of the differences' table."""
+    cell = r"<td[^>]*>\s*(?:<del>|<ins>|<span[^>]*>)?([^<]*)"
+    found = re.findall(r'<th scope="row">([^<]*)</th>\s*' + cell + r".*?</td>\s*" + cell, html, re.S)
+    return [tuple(part.strip() for part in row) for row in found]

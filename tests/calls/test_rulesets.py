@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.assembly.models import AssemblyStatus, Resolution
-from app.calls import rules, rulesets
+from app.calls import rules, rulesets, wording
 from app.calls.models import (
     Amendment,
     AmendmentComment,
@@ -182,8 +182,8 @@ def test_conflicting_amendments_one_accepted_the_other_rebased_or_declined(peopl
     with pytest.raises(DomainError) as refused:
         rulesets.decide_amendment(lower_rate, actor=secretariat, accept=True, reason="Pourquoi pas")
     db.session.rollback()
-    assert rules.path_label("funding.rate") in str(refused.value.message)
-    assert rules.path_label("funding.ceiling") not in str(refused.value.message)
+    assert wording.path_label("funding.rate") in str(refused.value.message)
+    assert wording.path_label("funding.ceiling") not in str(refused.value.message)
     assert db.session.get(Amendment, lower_rate.id).status == AmendmentStatus.proposed
     assert rule_set.head_number == 2 and _versions(rule_set) == [(1, "superseded"), (2, "draft")]
     assert [c.path for c in rulesets.conflicts_of(lower_rate, second.content)] == ["funding.rate"]
@@ -270,7 +270,7 @@ def test_a_merge_that_gives_invalid_rules_is_refused(people: People) -> None:
     rulesets.decide_amendment(ceiling, actor=people.user("secretariat"), accept=True, reason="Oui")
     with pytest.raises(DomainError) as refused:
         rulesets.decide_amendment(floor, actor=people.user("secretariat"), accept=True, reason="Oui")
-    assert rules.path_label("funding.floor") in str(refused.value.message)
+    assert wording.path_label("funding.floor") in str(refused.value.message)
 
 
 @pytest.mark.parametrize("accept", [True, False])

@@ -145,3 +145,34 @@ def test_the_four_pages_word_each_rule_the_same_way(app: Flask, pages: dict[str,
     for name in ("check", "instruction"):
         for sentence in grant:
             assert str(escape(sentence)) in pages[name], (name, sentence)
+
+
+@pytest.mark.parametrize(("path", "label"), [
+    ("funding.rate", "Funding · Maximum rate of the budget"),
+    ("funding.ceiling", "Funding · Ceiling"),
+    ("eligibility.duration_range", "Eligibility · A duration range"),
+    ("eligibility.duration_range.max_months", "Eligibility · Longest duration (months)"),
+    ("eligibility.max_open_per_lead.k", "Eligibility · Most open proposals or grants per lead (K)"),
+    ("criteria.relevance", "Criterion · Relevance"),
+    ("criteria.relevance.weight", "Criterion · Relevance · Weight"),
+    ("criteria.relevance.scale_max", "Criterion · Relevance · Scale"),
+    ("criteria.relevance.name.fr", "Criterion · Relevance · Name in French"),
+    ("criteria.relevance.description.ar", "Criterion · Relevance · Description in Arabic"),
+    ("criteria.relevance.na_allowed", "Criterion · Relevance · Not applicable allowed"),
+    ("criteria.relevance.min_justification", "Criterion · Relevance · Justification (minimum characters)"),
+    ("criteria.unnamed.weight", "Criterion · unnamed · Weight"),  # no name known: its code
+    ("other.thing", "other.thing"),
+])
+def test_a_place_in_a_rule_set_reads_as_the_editor_labels_it(app: Flask, path: str, label: str) -> None:
+    with app.test_request_context(), force_locale("en"):
+        assert wording.path_label(path, {"relevance": "Relevance"}) == label
+
+
+def test_criterion_names_in_the_reader_language_also_from_an_amendment_changes(app: Flask) -> None:
+    content = {"criteria": {"pertinence": {"name": {"fr": "Pertinence", "en": "Relevance", "ar": ""}}}}
+    added = [rules.Change("criteria.nouveau.name.fr", None, "Nouveau"),
+             rules.Change("criteria.nouveau.name.en", None, ""), rules.Change("criteria.ancien.name.en", "Old", None)]
+    with app.test_request_context():
+        assert wording.criterion_names(content, changes=added, lang="en") == {
+            "pertinence": "Relevance", "nouveau": "Nouveau", "ancien": "Old"}
+        assert wording.criterion_names(content, changes=added, lang="ar")["pertinence"] == "Pertinence"
