@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from app.assembly import services as assembly_services
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS
-from app.assembly.models import AgendaItem, Assembly, Resolution
+from app.assembly.models import AgendaItem, Assembly, AssemblyStatus, Resolution, Vote, VoteStatus
 from app.calls import rules, rulesets, wording
 from app.calls.models import (
     Amendment,
@@ -208,13 +208,24 @@ class PutTo:
     def outcome(self) -> str:
         return str(OUTCOME_WORDS.get((self.decision or {}).get("outcome", ""), ""))
 
+    @property
+    def vote(self) -> Vote:
+        return self.resolution.vote
+
+    @property
+    def may_open(self) -> bool:
+        """The vote can be opened now: still pending, in a convened assembly (as ``voting.open_vote`` requires)."""
+        return self.vote.status == VoteStatus.pending and self.assembly.status in (AssemblyStatus.convened,
+                                                                                    AssemblyStatus.in_session)
+
 
 def put_to(version: RuleSetVersion | None) -> PutTo | None:
     if version is None or version.resolution_id is None:
         return None
     resolution = db.session.scalar(
         select(Resolution).where(Resolution.id == version.resolution_id)
-        .options(selectinload(Resolution.agenda_item).selectinload(AgendaItem.assembly)))
+        .options(selectinload(Resolution.agenda_item).selectinload(AgendaItem.assembly),
+                 selectinload(Resolution.vote)))
     if resolution is None:
         return None
     return PutTo(resolution, resolution.agenda_item.assembly, version.decision)

@@ -415,6 +415,34 @@ def test_freeze_on_an_existing_or_a_new_agenda_item(app: Flask, client: FlaskCli
     assert client.get(f"/rulesets/{ids.rule_set}/freeze").status_code == 302  # frozen: nothing to freeze
 
 
+def test_while_frozen_the_rule_set_page_links_to_the_vote_and_the_secretariat_to_open_or_close_it(
+        app: Flask, client: FlaskClient, ids: Ids) -> None:
+    with app.test_request_context():
+        secretariat = _user("secretariat")
+        resolution = rulesets.freeze(db.session.get(RuleSet, ids.rule_set), actor=secretariat,
+                                     agenda_item=db.session.get(AgendaItem, ids.item))
+        db.session.commit()
+        vote_id = resolution.vote_id
+    ballot, open_, close = (f'href="/votes/{vote_id}"', f'href="/votes/{vote_id}/open"',
+                            f'href="/votes/{vote_id}/close"')
+    pages = (f"/rulesets/{ids.rule_set}", f"/rulesets/{ids.rule_set}/versions/1")
+
+    def links(role: str) -> list[tuple[bool, bool, bool]]:
+        client.post("/logout")
+        sign_in(client, role)
+        return [(ballot in html, open_ in html, close in html) for html in (_html(client.get(url)) for url in pages)]
+
+    assert links("secretariat") == [(True, True, False)] * 2   # pending, in a convened assembly
+    assert links("delegate") == [(True, False, False)] * 2
+    with app.test_request_context():
+        voting.open_vote(db.session.get(Vote, vote_id), actor=_user("secretariat"),
+                         closes_at=utcnow() + timedelta(hours=1))
+        db.session.commit()
+    assert links("secretariat") == [(True, False, True)] * 2  # open: only closing is left
+    assert links("ex_officio") == [(True, False, False)] * 2
+    assert client.get(f"/votes/{vote_id}").status_code == 200  # every signed-in role reads the vote page
+
+
 def test_the_rule_set_page_shows_the_adopting_resolution_with_counts_and_hash(app: Flask, client: FlaskClient,
                                                                              ids: Ids) -> None:
     with app.test_request_context():
