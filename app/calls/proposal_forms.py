@@ -146,12 +146,13 @@ class DoneForm(CompletedMixin, FlaskForm):
     submit = SubmitField(_l("Save and return to the task list"))
 
 
-ORIGINS = [("member", _l("A member of the programme")), ("outside", _l("An outside organisation"))]
+#: Said above the partner's fields, and at the member's field when neither a member nor an organisation is given.
+PARTNER_EITHER = _l("Choose a member of the programme, or give the name and country of an outside organisation.")
 
 
 class PartnerForm(FlaskForm):
-    origin = RadioField(_l("The partner is"), choices=ORIGINS, default="member",
-                        validators=[DataRequired(_l("Say whether the partner is a member of the programme."))])
+    """A partner: a member picked from the list, or else an outside organisation by its name and country."""
+
     member_id = SelectField(_l("Member of the programme"), coerce=int, validators=[Optional()])
     name = StringField(_l("Name of the outside organisation"), validators=[Length(max=300)])
     country = SelectField(_l("Country of the outside organisation"), validators=[Optional()])
@@ -164,22 +165,29 @@ class PartnerForm(FlaskForm):
         self.member_id.choices = [(0, str(_l("Choose a member")))] + members
         self.country.choices = [("", str(_l("Choose a country")))] + country_choices()
 
+    @property
+    def is_member(self) -> bool:
+        """A member picked from the list is the partner, whatever else was typed."""
+        return bool(self.member_id.data)
+
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if self.origin.data == "member" and not self.member_id.data:
-            self.member_id.errors = [*self.member_id.errors, str(_l("Choose a member of the programme."))]
+        if self.is_member:
+            return ok
+        name, country = (self.name.data or "").strip(), self.country.data
+        if not name and not country:
+            self.member_id.errors = [*self.member_id.errors, str(PARTNER_EITHER)]
+            return False
+        if not name:
+            self.name.errors = [*self.name.errors, str(_l("Enter the name of the organisation."))]
             ok = False
-        if self.origin.data == "outside":
-            if not (self.name.data or "").strip():
-                self.name.errors = [*self.name.errors, str(_l("Enter the name of the organisation."))]
-                ok = False
-            if not self.country.data:
-                self.country.errors = [*self.country.errors, str(_l("Choose the country of the organisation."))]
-                ok = False
+        if not country:
+            self.country.errors = [*self.country.errors, str(_l("Choose the country of the organisation."))]
+            ok = False
         return ok
 
     def values(self) -> dict[str, Any]:
-        member = self.origin.data == "member"
+        member = self.is_member
         return {"member_id": self.member_id.data if member else None, "name": "" if member else self.name.data,
                 "country": "" if member else self.country.data, "kind": self.kind.data,
                 "role": self.role.data or ""}

@@ -118,7 +118,8 @@ def _complete(page: Page) -> None:
 
 
 def _add_partner(page: Page, member: str, role: str) -> None:
-    page.get_by_label("A member of the programme").check()
+    """A member picked from the list is the partner: nothing else to tick."""
+    expect(page.get_by_role("heading", name="Add a partner")).to_be_visible()
     page.get_by_label("Member of the programme", exact=True).select_option(label=f"{member} ({member[:6].upper()})")
     page.get_by_label("Role in the project").fill(role)
     page.get_by_role("button", name="Add this partner").click()

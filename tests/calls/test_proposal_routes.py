@@ -138,10 +138,9 @@ def test_a_proposal_filled_over_two_visits_then_submitted(app: Flask, client: Fl
 
     # Fix it and submit.
     client.post(f"/proposals/{pid}/sections/partners", data={
-        "action": "add", "origin": "member", "member_id": str(s.french_member_id), "kind": "local_authority",
-        "role": "Accueil"})
+        "action": "add", "member_id": str(s.french_member_id), "kind": "local_authority", "role": "Accueil"})
     client.post(f"/proposals/{pid}/sections/partners", data={
-        "action": "add", "origin": "outside", "member_id": "0", "name": "Université de Sfax", "country": "TN",
+        "action": "add", "member_id": "0", "name": "Université de Sfax", "country": "TN",
         "kind": "research", "role": ""})
     client.post(f"/proposals/{pid}/sections/cofinancing", data={
         "action": "add", "source": "Région", "amount": "35717", "status": "confirmed"})
@@ -398,3 +397,60 @@ def test_the_partner_page_offers_members_and_countries(app: Flask, client: Flask
     page = text(client.get(f"/proposals/{pid}/sections/partners"))
     assert "Cités Unies Nantes" in page and 'value="TN"' in page and 'value="DZ"' in page
     assert ">Association des Jeunes de Gafsa" not in page  # the lead is not its own partner
+
+
+@pytest.mark.parametrize(("section", "heading"), [
+    ("partners", "Add a partner"), ("budget", "Add a budget line"), ("cofinancing", "Add a co-financing line"),
+    ("indicators", "Add an indicator"), ("attachments", "Attach a file")])
+def test_each_line_section_heads_its_add_form_with_what_it_adds(app: Flask, client: FlaskClient, s: Scene,
+                                                                section: str, heading: str) -> None:
+    with app.app_context():
+        pid = start(s).id
+        db.session.commit()
+    login(client, EMAILS["delegate"])
+    page = text(client.get(f"/proposals/{pid}/sections/{section}"))
+    assert f'<h2 id="add-h">{heading}</h2>' in page
+    assert "Add a line" not in page
+
+
+def test_a_member_picked_from_the_list_is_the_partner_without_ticking_anything_else(
+        app: Flask, client: FlaskClient, s: Scene) -> None:
+    with app.app_context():
+        pid = start(s).id
+        db.session.commit()
+    login(client, EMAILS["delegate"])
+    url = f"/proposals/{pid}/sections/partners"
+    assert 'name="origin"' not in text(client.get(url))  # no "member or outside?" to tick first
+    added = client.post(url, data={"action": "add", "member_id": str(s.french_member_id), "kind": "association",
+                                   "role": "Accueil"})
+    assert added.status_code == 302
+    with app.app_context():
+        (partner,) = db.session.scalars(select(ProposalPartner).where(ProposalPartner.proposal_id == pid))
+        assert (partner.member_id, partner.name) == (s.french_member_id, "Cités Unies Nantes")
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({}, "member_id", "Choose a member of the programme, or give the name and country of an outside organisation."),
+    ({"name": "Université de Sfax"}, "country", "Choose the country of the organisation."),
+    ({"country": "TN"}, "name", "Enter the name of the organisation."),
+])
+def test_an_outside_partner_needs_its_name_and_country_said_at_the_field(
+        app: Flask, client: FlaskClient, s: Scene, typed: dict[str, str], field: str, message: str) -> None:
+    with app.app_context():
+        pid = start(s).id
+        db.session.commit()
+    login(client, EMAILS["delegate"])
+    url = f"/proposals/{pid}/sections/partners"
+    refused = client.post(url, data={"action": "add", "member_id": "0", "name": "", "country": "", "kind": "research",
+                                     "role": "Formation", **typed})
+    assert refused.status_code == 422
+    page = text(refused)
+    assert f'id="{field}-error">{html.escape(message, quote=False)}' in page
+    assert typed.get("name") is None or value_of(page, "name") == typed["name"]
+    assert count(app, ProposalPartner.id) == 0
+    added = client.post(url, data={"action": "add", "member_id": "0", "name": "Université de Sfax", "country": "TN",
+                                   "kind": "research", "role": ""})
+    assert added.status_code == 302
+    with app.app_context():
+        (partner,) = db.session.scalars(select(ProposalPartner).where(ProposalPartner.proposal_id == pid))
+        assert (partner.member_id, partner.name, partner.country) == (None, "Université de Sfax", "TN")
