@@ -210,10 +210,10 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     expect(page.locator(".badge").first).to_have_text("Frozen for the assembly")
     expect(page.get_by_role("link", name="Propose an amendment")).to_have_count(0)
 
-    # It opens the resolution's vote from the assembly page.
-    page.get_by_role("link", name=ASSEMBLY).first.click()
-    expect(_h1(page)).to_have_text(ASSEMBLY)
-    page.get_by_role("row").filter(has_text=RESOLUTION).get_by_role("link", name="Open the vote").click()
+    # The rule-set page links to the resolution's vote: the secretariat opens it from there.
+    expect(page.get_by_role("link", name="Vote page")).to_be_visible()
+    expect(page.get_by_role("link", name="Close the vote")).to_have_count(0)
+    page.get_by_role("link", name="Open the vote").click()
     expect(_h1(page)).to_have_text("Open the vote")
     page.get_by_label("Closes at (UTC)").fill((utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Open the vote").click()
@@ -239,10 +239,12 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
         _flash(page, "Your ballot has been cast.")
         _sign_out(page)
 
-    # The secretariat closes the vote; the rule-set page says adopted by that resolution.
+    # The secretariat closes the vote from the rule-set page; that page then says adopted by that resolution.
     _sign_in(page, SECRETARIAT)
-    page.goto(vote_url)
+    _open_rule_set(page)
+    expect(page.get_by_role("link", name="Open the vote")).to_have_count(0)
     page.get_by_role("link", name="Close the vote").click()
+    assert page.url == f"{live.url}{vote_url}/close"
     expect(page.get_by_text("3 of 4 members have voted.")).to_be_visible()
     page.get_by_role("button", name="Confirm").click()
     _flash(page, "The vote is closed and its results are published.")
