@@ -122,6 +122,9 @@ ROUTES = [
     ("/committee", "committee.index", SIGNED_IN, None),
     ("/committee/appoint", "committee.appoint", SECRETARIAT, SECRETARIAT),
     ("/committee/mandates/{mandate}/end", "committee.end_mandate", SECRETARIAT, SECRETARIAT),
+    # POST only: designating the chair answers with a redirect to the committee page (refused there for this
+    # ex-officio seat, with a message)
+    ("/committee/mandates/{mandate}/chair", "committee.designate_chair", None, SECRETARIAT),
 ]
 
 
@@ -132,6 +135,7 @@ def test_the_routes_listed_here_are_all_the_committee_routes(app: Flask) -> None
         rule = rules[endpoint]
         assert rule.rule == url.replace("{mandate}", "<int:mandate_id>")
         assert ("POST" in rule.methods) == (post is not None), endpoint
+        assert ("GET" in rule.methods) == (_get is not None), endpoint
 
 
 CASES = [(url, role) for url, *_ in ROUTES for role in ROLES]
@@ -152,6 +156,8 @@ def test_every_route_as_every_role(client: FlaskClient, seats: Committee, url: s
         where = f"{method} {target} as {role}: {response.status_code} {response.headers.get('Location')}"
         if role == "anonymous":
             assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), where
+        elif role in allowed and endpoint == "committee.designate_chair":
+            assert response.status_code == 302 and response.headers["Location"] == "/committee", where
         elif role in allowed:
             assert response.status_code == 200, where
         else:
