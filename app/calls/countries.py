@@ -7,6 +7,7 @@ only the locale of the context (``get_locale``, or the one ``force_locale`` sets
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from babel import Locale
 from babel.lists import format_list
@@ -34,6 +35,15 @@ def country_name(code: str | None) -> str:
 
 def country_list(codes: Iterable[str]) -> str:
     """Countries by name as one alternative ("Mali or Guinea", "Mali ou Guinée", "مالي أو غينيا"); "—" when none."""
-    locale = _locale()
-    names = [locale.territories.get(code.upper(), code.upper()) for code in codes if code]
+    return _listed(str(get_locale() or "fr"), tuple(code.upper() for code in codes if code))
+
+
+@lru_cache(maxsize=512)
+def _listed(language: str, codes: tuple[str, ...]) -> str:
+    """Worded once per language and list: an eligibility reason names the same few countries for every proposal."""
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, TypeError):
+        locale = Locale.parse("fr")
+    names = [locale.territories.get(code, code) for code in codes]
     return format_list(names, style="or", locale=locale) if names else "—"
