@@ -210,7 +210,7 @@ class Amendment(db.Model):
     proposer_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     title: Mapped[str] = mapped_column(String(300))
     rationale: Mapped[str] = mapped_column(Text)
-    #: [{"path": "funding.rate", "old": "0.65", "new": "0.7"}, …] (see ``rules.Change``)
+    #: [{"path": "funding.rate", "old": "0.65", "new": "0.7"}, …] (see ``app.calls.content.Change``)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default=AmendmentStatus.proposed, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,7 @@
 
 The editor keeps what was typed: numbers are text fields, turned into typed
 values only when they parse; anything else goes into the content as typed so
-that ``rules.validate`` words the problem, and ``place`` puts it at its field.
+that ``content.validate`` words the problem, and ``place`` puts it at its field.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _field_name(kind: str, param: str | None = None) -> str:
     return f"elig_{kind}" if param is None else f"elig_{kind}__{param}"
 
 
-# Typed values: kept as typed when they do not parse (rules.validate words the problem) ---------------
+# Typed values: kept as typed when they do not parse (content.validate words the problem) ---------------
 
 def _decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from app.assembly import services as assembly_services
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS
 from app.assembly.models import AgendaItem, Assembly, AssemblyStatus, Resolution, Vote, VoteStatus
+from app.calls import content as rule_content
 from app.calls import rules, rulesets, wording
 from app.calls.models import (
     Amendment,
@@ -84,7 +85,7 @@ MONEY_PATHS = ("funding.ceiling", "funding.floor", "eligibility.budget_range.min
 
 def show_value(path: str, value: Any) -> str:
     """A leaf's value for people."""
-    if value is rules.ABSENT:
+    if value is rule_content.ABSENT:
         return "—"
     parts = path.split(".")
     if isinstance(value, dict) and len(parts) == 2 and parts[0] == "eligibility" and parts[1] in rules.REGISTRY:
@@ -119,11 +120,11 @@ def _sentence(kind: str, params: dict[str, Any]) -> str | None:
         return None
 
 
-def _whole_rule(kind: str, changes: list[rules.Change]) -> DiffRow | None:
+def _whole_rule(kind: str, changes: list[rule_content.Change]) -> DiffRow | None:
     """An eligibility rule added or removed as a whole, as one row with its sentence ("—" on the other side);
     None when only some of its values change."""
-    added = all(c.old is rules.ABSENT for c in changes)
-    if not added and not all(c.new is rules.ABSENT for c in changes):
+    added = all(c.old is rule_content.ABSENT for c in changes)
+    if not added and not all(c.new is rule_content.ABSENT for c in changes):
         return None
     params: dict[str, Any] = {}
     for change in changes:
@@ -143,13 +144,13 @@ def _whole_rule(kind: str, changes: list[rules.Change]) -> DiffRow | None:
     return DiffRow(path, wording.path_label(path), "—" if added else sentence, sentence if added else "—", None)
 
 
-def diff_rows(changes: list[rules.Change], *contents: dict[str, Any], compact: bool = True) -> list[DiffRow]:
+def diff_rows(changes: list[rule_content.Change], *contents: dict[str, Any], compact: bool = True) -> list[DiffRow]:
     """Changes as table rows, labelled as the editor labels its fields (``wording.path_label``, with the criterion's
     name in the reader's language). ``compact`` (off where each change needs a row of its own): an eligibility
     rule added or removed is one row, its sentence, and a row whose two sides read the same (an empty Arabic
     name of a new criterion: "—" and "—") is left out."""
     names = wording.criterion_names(*contents, changes=changes, lang=_lang())
-    by_kind: dict[str, list[rules.Change]] = {}
+    by_kind: dict[str, list[rule_content.Change]] = {}
     for change in changes:
         parts = change.path.split(".")
         if compact and parts[0] == "eligibility" and len(parts) > 1 and parts[1] in rules.REGISTRY:
@@ -182,18 +183,18 @@ class ConflictRow:
     lang: str | None
 
 
-def conflict_rows(changes: list[rules.Change], head_content: dict[str, Any], *contents: dict[str, Any]
+def conflict_rows(changes: list[rule_content.Change], head_content: dict[str, Any], *contents: dict[str, Any]
                   ) -> list[ConflictRow]:
     """Conflicting changes with the value they expected, the value now, and the value proposed."""
-    now = rules.flatten(rulesets.normalise(head_content))
-    return [ConflictRow(row.label, row.before, show_value(change.path, now.get(change.path, rules.ABSENT)),
+    now = rule_content.flatten(rulesets.normalise(head_content))
+    return [ConflictRow(row.label, row.before, show_value(change.path, now.get(change.path, rule_content.ABSENT)),
                         row.after, row.lang)
             for change, row in zip(changes, diff_rows(changes, head_content, *contents, compact=False),
                                    strict=True)]
 
 
-def _changes_of(amendment: Amendment) -> list[rules.Change]:
-    return [rules.Change.from_dict(c) for c in amendment.changes]
+def _changes_of(amendment: Amendment) -> list[rule_content.Change]:
+    return [rule_content.Change.from_dict(c) for c in amendment.changes]
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def index():
 @require("ruleset.create")
 def create():
     form = rule_set_form()
-    base = rules.empty_content()
+    base = rule_content.empty_content()
     status = 200
     if request.method == "GET":
         form.load(base)
@@ -395,7 +396,7 @@ def history(rule_set_id: int):
     if from_n in numbers and to_n in numbers:
         before, after = rulesets.version(rule_set, from_n), rulesets.version(rule_set, to_n)
         if before is not None and after is not None:
-            changes = rules.diff(rulesets.normalise(before.content), rulesets.normalise(after.content))
+            changes = rule_content.diff(rulesets.normalise(before.content), rulesets.normalise(after.content))
             compared = {"from": from_n, "to": to_n, "rows": diff_rows(changes, after.content, before.content)}
     elif "from" in request.args or "to" in request.args:
         flash(_("Choose two versions of this rule set."), "error")

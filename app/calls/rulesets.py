@@ -41,6 +41,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.assembly import services as assembly_services
 from app.assembly.models import AgendaItem, AssemblyStatus, Resolution
 from app.auth.models import User
+from app.calls import content as rule_content
 from app.calls import rules, wording
 from app.calls.models import (
     Amendment,
@@ -65,7 +66,7 @@ OPEN_ASSEMBLIES = (AssemblyStatus.draft, AssemblyStatus.convened)
 
 
 class ContentInvalid(DomainError):
-    """The content breaks ``rules.validate``: ``problems`` are (content path, message) for the form's fields."""
+    """The content breaks ``content.validate``: ``problems`` are (content path, message) for the form's fields."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         super().__init__(_l("Some rules are not valid: correct the fields marked below."))
@@ -117,14 +118,14 @@ def normalise(content: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy with the three sections present (other top-level keys are kept as they are)."""
     result = copy.deepcopy(dict(content))
     result["eligibility"] = dict(result.get("eligibility") or {})
-    result["funding"] = {**rules.empty_content()["funding"], **(result.get("funding") or {})}
+    result["funding"] = {**rule_content.empty_content()["funding"], **(result.get("funding") or {})}
     result["criteria"] = dict(result.get("criteria") or {})
     return result
 
 
 def _check(content: Mapping[str, Any]) -> dict[str, Any]:
     content = normalise(content)
-    problems = rules.validate(content)
+    problems = rule_content.validate(content)
     if problems:
         raise ContentInvalid(problems)
     return content
@@ -161,13 +162,13 @@ def content_text(title: str, content: Mapping[str, Any], lang: str) -> str:
         return "\n".join(lines)
 
 
-def _changes(amendment: Amendment) -> list[rules.Change]:
-    return [rules.Change.from_dict(c) for c in amendment.changes]
+def _changes(amendment: Amendment) -> list[rule_content.Change]:
+    return [rule_content.Change.from_dict(c) for c in amendment.changes]
 
 
-def conflicts_of(amendment: Amendment, content: Mapping[str, Any]) -> list[rules.Change]:
+def conflicts_of(amendment: Amendment, content: Mapping[str, Any]) -> list[rule_content.Change]:
     """The amendment's changes whose path no longer holds the value it was written against."""
-    return list(rules.apply_changes(normalise(content), _changes(amendment)).conflicts)
+    return list(rule_content.apply_changes(normalise(content), _changes(amendment)).conflicts)
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,8 @@ class RebaseView:
 
     head: RuleSetVersion
     content: dict[str, Any]
-    conflicts: list[rules.Change]   # changed since the amendment's base: the form shows the proposer's value
-    dropped: list[rules.Change]     # not re-applicable (the criterion or rule was removed meanwhile)
+    conflicts: list[rule_content.Change]   # changed since the amendment's base: the form shows the proposer's value
+    dropped: list[rule_content.Change]     # not re-applicable (the criterion or rule was removed meanwhile)
 
 
 def rebase_view(amendment: Amendment) -> RebaseView:
@@ -188,11 +189,11 @@ def rebase_view(amendment: Amendment) -> RebaseView:
     would bring back a removed criterion by the back door.
     """
     current = head(amendment.rule_set)
-    flat = rules.flatten(normalise(current.content))
-    base_flat = rules.flatten(normalise(amendment.base_version.content))
+    flat = rule_content.flatten(normalise(current.content))
+    base_flat = rule_content.flatten(normalise(amendment.base_version.content))
     conflicts, dropped = [], []
     for change in _changes(amendment):
-        present = flat.get(change.path, rules.ABSENT)
+        present = flat.get(change.path, rule_content.ABSENT)
         if present == change.new:
             continue
         if present != change.old:
@@ -200,11 +201,11 @@ def rebase_view(amendment: Amendment) -> RebaseView:
                 dropped.append(change)
                 continue
             conflicts.append(change)
-        if change.new is rules.ABSENT:
+        if change.new is rule_content.ABSENT:
             flat.pop(change.path, None)
         else:
             flat[change.path] = copy.deepcopy(change.new)
-    content = normalise(rules.unflatten(flat))
+    content = normalise(rule_content.unflatten(flat))
     content["criteria"] = {k: v for k, v in content["criteria"].items() if v not in ({}, None)}
     return RebaseView(current, content, conflicts, dropped)
 
@@ -282,7 +283,7 @@ def propose_amendment(rule_set: RuleSet, *, actor: User, title: str, rationale: 
     rationale = _required(rationale, "rationale", _l("Explain why the rules should change."))
     _open_to_amendments(head(rule_set))
     base = _base_of(rule_set, base)
-    changes = rules.diff(normalise(base.content), _check(new_content))
+    changes = rule_content.diff(normalise(base.content), _check(new_content))
     if not changes:
         raise DomainError(_l("This amendment changes nothing in the current version."))
     amendment = Amendment(rule_set_id=rule_set.id, base_version_id=base.id, proposer_id=actor.id,
@@ -364,7 +365,7 @@ def rebase(amendment: Amendment, *, actor: User, new_content: Mapping[str, Any],
     _still_proposed(amendment)
     _open_to_amendments(head(amendment.rule_set))
     current = _base_of(amendment.rule_set, base)
-    changes = rules.diff(normalise(current.content), _check(new_content))
+    changes = rule_content.diff(normalise(current.content), _check(new_content))
     if not changes:
         raise DomainError(_l("Against the current version, this amendment changes nothing: withdraw it instead."))
     before = {"base_version_id": amendment.base_version_id, "changes": amendment.changes}
@@ -398,7 +399,7 @@ def _bump_head(rule_set: RuleSet, expected: int, new: int) -> None:
     set_committed_value(rule_set, "head_number", new)
 
 
-def conflict_message(conflicts: list[rules.Change], *contents: Mapping[str, Any]) -> str:
+def conflict_message(conflicts: list[rule_content.Change], *contents: Mapping[str, Any]) -> str:
     names = wording.criterion_names(*contents, changes=conflicts)
     paths = "; ".join(wording.path_label(c.path, names) for c in conflicts)
     return str(_l("This amendment conflicts with changes accepted since it was written (%(paths)s). Its proposer "
@@ -425,12 +426,12 @@ def decide_amendment(amendment: Amendment, *, actor: User, accept: bool, reason:
     rule_set = amendment.rule_set
     current = head(rule_set)
     _open_to_amendments(current)
-    merge = rules.apply_changes(normalise(current.content), _changes(amendment))
+    merge = rule_content.apply_changes(normalise(current.content), _changes(amendment))
     if not merge.ok:
         raise DomainError(conflict_message(list(merge.conflicts), current.content))
     assert merge.content is not None
     merged = normalise({**copy.deepcopy(current.content), **merge.content})
-    problems = rules.validate(merged)
+    problems = rule_content.validate(merged)
     if problems:
         raise DomainError(_l("Applied to the current version, this amendment gives invalid rules (%(problems)s). "
                              "Its proposer must rebase it.",

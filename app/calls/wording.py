@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from flask_babel import LazyString, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.calls import content as rule_content
 from app.calls import rules
 from app.calls.countries import country_name, territories  # noqa: F401 - the pages' helpers, re-exported
 from app.calls.money import AmountLooksLikeThousands, AmountTooLarge, euros
@@ -105,7 +106,7 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind.replace("_", " ")))
 
 
-def criterion_names(*contents: Mapping[str, Any], changes: Iterable[rules.Change] = (),
+def criterion_names(*contents: Mapping[str, Any], changes: Iterable[rule_content.Change] = (),
                     lang: str | None = None) -> dict[str, str]:
     """Each criterion's name in ``lang`` by code, from the contents (the first that names it) and, for a criterion
     only an amendment adds or removes, from its changes."""
@@ -120,7 +121,7 @@ def criterion_names(*contents: Mapping[str, Any], changes: Iterable[rules.Change
     for change in changes:
         parts = change.path.split(".")
         if len(parts) == 4 and parts[0] == "criteria" and parts[2] == "name":
-            texts.setdefault(parts[1], {})[parts[3]] = change.old if change.new is rules.ABSENT else change.new
+            texts.setdefault(parts[1], {})[parts[3]] = change.old if change.new is rule_content.ABSENT else change.new
     for code, values in texts.items():
         name = text_in(values, lang)
         if name:

@@ -23,6 +23,7 @@ from app.assembly import services as assembly_services
 from app.assembly import voting
 from app.assembly.models import Assembly, AssemblyKind, Vote, VoteElector
 from app.auth.models import User
+from app.calls import content as rule_content
 from app.calls import instruction, proposals, rules, rulesets, services
 from app.calls.models import (
     AmendmentComment,
@@ -384,13 +385,13 @@ def load_seed_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
 # The PCPA call --------------------------------------------------------------------------------------------
 
 def _with(content: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of ``content`` with one leaf set (``rules.ABSENT`` removes it)."""
-    flat = rules.flatten(content)
+    """A copy of ``content`` with one leaf set (``content.ABSENT`` removes it)."""
+    flat = rule_content.flatten(content)
     prefix = path + "."
     flat = {k: v for k, v in flat.items() if k != path and not k.startswith(prefix)}
-    if value is not rules.ABSENT:
-        flat.update(rules.flatten({path: value}) if isinstance(value, dict) and value else {path: value})
-    return rulesets.normalise(rules.unflatten(flat))
+    if value is not rule_content.ABSENT:
+        flat.update(rule_content.flatten({path: value}) if isinstance(value, dict) and value else {path: value})
+    return rulesets.normalise(rule_content.unflatten(flat))
 
 
 def _committee(delegates: dict[str, User], members: dict[str, Member]) -> list[User]:

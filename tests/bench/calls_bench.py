@@ -46,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app.calls import content as rule_content  # noqa: E402
 from app.calls import rules  # noqa: E402
 
 PROPOSALS = 5_000
@@ -173,7 +174,7 @@ def pure_part(repeat: int) -> dict[str, Any]:
 
     drafts = make_drafts(random.Random(SEED))
     assert len(rules.REGISTRY) == len(ELIGIBILITY) == 9
-    problems = rules.validate({"eligibility": ELIGIBILITY, "funding": {"rate": "0.65", "ceiling": "66440",
+    problems = rule_content.validate({"eligibility": ELIGIBILITY, "funding": {"rate": "0.65", "ceiling": "66440",
                                                                         "floor": "5000"}, "criteria": {}})
     assert not problems, problems
     app = create_app(test_settings(Path(tempfile.mkdtemp(prefix="pcpa-calls-bench-"))))

@@ -23,25 +23,28 @@ from flask import Flask
 from flask_babel import force_locale
 
 from app import create_app
+from app.calls import content as rule_content
 from app.calls import rules
-from app.calls.rules import (
+from app.calls.content import (
     ABSENT,
     Change,
+    apply_changes,
+    diff,
+    flatten,
+    unflatten,
+    validate,
+)
+from app.calls.rules import (
     Funding,
     Partner,
     ProposalFacts,
-    apply_changes,
     describe,
-    diff,
     eligible,
     evaluate,
     facts_from_dict,
     facts_to_dict,
-    flatten,
     max_grant,
     percent,
-    unflatten,
-    validate,
 )
 from tests.conftest import test_settings as settings_for
 
@@ -648,7 +651,7 @@ RATE = "The rate is a share of the budget above 0 % and at most 100 %."
 
 VALIDATE = [
     ("valid", _content(), []),
-    ("empty content", rules.empty_content(), []),
+    ("empty content", rule_content.empty_content(), []),
     ("no sections", {}, [("funding.rate", NUMBER)]),
     ("unknown kind", _content(eligibility__nope={}), [("eligibility.nope", "Unknown eligibility rule.")]),
     ("missing int", _content(eligibility__min_partners={}), [("eligibility.min_partners.n", NUMBER)]),
@@ -752,7 +755,7 @@ def test_flatten_and_unflatten() -> None:
     assert flat["criteria.relevance.name.ar"] == "الملاءمة"
     assert "eligibility" not in flat
     assert unflatten(flat) == content
-    assert unflatten(flatten(rules.empty_content())) == rules.empty_content()
+    assert unflatten(flatten(rule_content.empty_content())) == rule_content.empty_content()
     assert flatten({}) == {} and unflatten({}) == {}
 
 
@@ -896,7 +899,7 @@ def test_apply_adds_and_removes_a_rule() -> None:
 
 
 def test_apply_a_rule_to_an_empty_eligibility_section() -> None:
-    empty = rules.empty_content()
+    empty = rule_content.empty_content()
     changes = _amend(empty, _set("eligibility.min_partners", {"n": 2}))
     merge = apply_changes(empty, changes)
     assert merge.ok and merge.content["eligibility"] == {"min_partners": {"n": 2}}

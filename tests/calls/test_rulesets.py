@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.assembly.models import AssemblyStatus, Resolution
+from app.calls import content as rule_content
 from app.calls import rules, rulesets, wording
 from app.calls.models import (
     Amendment,
@@ -173,8 +174,8 @@ def test_conflicting_amendments_one_accepted_the_other_rebased_or_declined(peopl
     assert second is not None and second.number == 2 and second.amendment_id == raise_rate.id
     assert second.content["funding"] == {"rate": "0.7", "ceiling": "66440", "floor": "0"}
     assert _versions(rule_set) == [(1, "superseded"), (2, "draft")]
-    assert rules.diff(rulesets.version(rule_set, 1).content, second.content) == [
-        rules.Change("funding.rate", "0.65", "0.7")]
+    assert rule_content.diff(rulesets.version(rule_set, 1).content, second.content) == [
+        rule_content.Change("funding.rate", "0.65", "0.7")]
     assert (raise_rate.status, raise_rate.result_version_id, raise_rate.decided_by_id) == (
         AmendmentStatus.accepted, second.id, secretariat.id)
     assert raise_rate.proposer_member_id == people.committee_member_id
@@ -402,14 +403,14 @@ def test_two_concurrent_accepts_one_wins(app: Flask, wide_app: Flask, monkeypatc
         db.session.commit()
         db.session.remove()
     barrier = threading.Barrier(2, timeout=30)
-    apply = rules.apply_changes
+    apply = rule_content.apply_changes
 
-    def merged_then_wait(head: Any, changes: Any) -> rules.Merge:
+    def merged_then_wait(head: Any, changes: Any) -> rule_content.Merge:
         result = apply(head, changes)
         barrier.wait()
         return result
 
-    monkeypatch.setattr(rules, "apply_changes", merged_then_wait)
+    monkeypatch.setattr(rule_content, "apply_changes", merged_then_wait)
 
     def accept(amendment_id: int) -> Callable[[], int]:
         def job() -> int:
@@ -423,7 +424,7 @@ def test_two_concurrent_accepts_one_wins(app: Flask, wide_app: Flask, monkeypatc
     done, refused, errors = _race(wide_app, [accept(i) for i in ids])
     assert not errors, errors
     assert done == [2] and len(refused) == 1
-    monkeypatch.setattr(rules, "apply_changes", apply)
+    monkeypatch.setattr(rule_content, "apply_changes", apply)
     with app.app_context():
         rule_set = db.session.get(RuleSet, rule_set_id)
         assert rule_set.head_number == 2

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from markupsafe import escape
 
+from app.calls import content as rule_content
 from app.calls import money, rules, wording
 from app.calls.models import Proposal
 from app.extensions import db
@@ -170,8 +171,8 @@ def test_a_place_in_a_rule_set_reads_as_the_editor_labels_it(app: Flask, path: s
 
 def test_criterion_names_in_the_reader_language_also_from_an_amendment_changes(app: Flask) -> None:
     content = {"criteria": {"pertinence": {"name": {"fr": "Pertinence", "en": "Relevance", "ar": ""}}}}
-    added = [rules.Change("criteria.nouveau.name.fr", None, "Nouveau"),
-             rules.Change("criteria.nouveau.name.en", None, ""), rules.Change("criteria.ancien.name.en", "Old", None)]
+    added = [rule_content.Change("criteria.nouveau.name.fr", None, "Nouveau"),
+             rule_content.Change("criteria.nouveau.name.en", None, ""), rule_content.Change("criteria.ancien.name.en", "Old", None)]
     with app.test_request_context():
         assert wording.criterion_names(content, changes=added, lang="en") == {
             "pertinence": "Relevance", "nouveau": "Nouveau", "ancien": "Old"}
