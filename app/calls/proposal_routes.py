@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.calls import attachments, proposals, queries, rules, wording
+from app.calls import attachments, eligibility, proposals, queries, rules, snapshots, wording
 from app.calls.models import (
     Attachment,
     BudgetCategory,
@@ -70,7 +70,7 @@ def _helpers() -> dict[str, Any]:
             "category_label": lambda code: _label(BudgetCategory, code),
             "partner_kind_label": lambda code: _label(PartnerKind, code),
             "proposal_status": lambda status: ProposalStatus(status).label,
-            "section_of": proposals.section_of, "file_size": attachments.size_text, "show_date": _show_date}
+            "section_of": eligibility.section_of, "file_size": attachments.size_text, "show_date": _show_date}
 
 
 def _show_date(value: str | None) -> str:
@@ -204,13 +204,13 @@ def _section_page(proposal: Proposal, section: str, *, status: int = 200, form: 
         else:
             line_form = line_form or _line_form(proposal, section, formdata=False)
             done_form = done_form or _done_form(proposal, section, formdata=False)
-    result = proposals.check(proposal)
+    result = eligibility.check(proposal)
     position = proposals.SECTIONS.index(section)
     following = proposals.SECTIONS[position + 1] if position + 1 < len(proposals.SECTIONS) else None
     return render_template(
         "calls/proposals/section.html", **_context(
             proposal, section=section, form=form, line_form=line_form, done_form=done_form,
-            failures=result.failures_at(section), content=proposals.snapshot_content(proposal, result),
+            failures=result.failures_at(section), content=snapshots.snapshot_content(proposal, result),
             following=following, max_upload=attachments.size_text(attachments.max_bytes()))), status
 
 
@@ -345,15 +345,15 @@ def attachment(proposal_id: int, attachment_id: int):
 def check(proposal_id: int):
     """Every eligibility rule with pass or fail and its reason, and the maximum grant's calculation."""
     proposal = _viewable(proposal_id)
-    result = proposals.check(proposal)
+    result = eligibility.check(proposal)
     return render_template("calls/proposals/check.html", **_context(
         proposal, result=result, explanation=wording.explain_grant(result.grant)))
 
 
 def _review_page(proposal: Proposal, *, status: int = 200, refused: bool = False) -> Any:
-    result = proposals.check(proposal)
+    result = eligibility.check(proposal)
     return render_template("calls/proposals/review.html", **_context(
-        proposal, result=result, content=proposals.snapshot_content(proposal, result),
+        proposal, result=result, content=snapshots.snapshot_content(proposal, result),
         explanation=wording.explain_grant(result.grant), form=ConfirmForm(formdata=None), refused=refused,
         sections=proposals.SECTIONS)), status
 

@@ -19,19 +19,18 @@ Concurrency, in one place:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.calls import rules
+from app.calls import eligibility, snapshots
 from app.calls.models import (
     Attachment,
     BudgetCategory,
@@ -53,8 +52,7 @@ from app.core.enums import LabelledEnum
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.members.models import CharterSignature, Member, MemberStatus
-from app.members.services import current_charter
+from app.members.models import Member, MemberStatus
 
 #: The task list's sections, in order.
 SECTIONS: tuple[str, ...] = ("about", "partners", "beneficiaries", "dates", "budget", "cofinancing", "results",
@@ -79,12 +77,6 @@ _REQUIRED: dict[str, tuple[tuple[str, Any], ...]] = {
     "results": (("expected_results", _l("Describe the expected results.")),
                 ("main_activities", _l("Describe the main activities."))),
 }
-#: Eligibility outcomes point at a rule kind's section; some rules belong to a section under another name.
-_OUTCOME_SECTION = {"lead": "about", "challenges": "about"}
-
-#: Open grants held by a member, counted by the grants package (it appends one callable: member id -> count).
-OPEN_GRANT_COUNTERS: list[Callable[[int], int]] = []
-
 _EDITABLE = (ProposalStatus.draft, ProposalStatus.withdrawn)
 
 
@@ -224,90 +216,11 @@ def snapshot(proposal: Proposal, number: int) -> ProposalSnapshot | None:
                                                             ProposalSnapshot.number == number))
 
 
-# Facts, check, totals -----------------------------------------------------------------------------------
+# Totals ------------------------------------------------------------------------------------------------------
 
-def funding_of(call: Call) -> rules.Funding:
-    return rules.Funding.from_content((call.rule_set_version.content or {}).get("funding") or {})
-
-
-def _totals(proposal: Proposal) -> tuple[Decimal, Decimal, Decimal]:
-    budget = sum((line.total for line in proposal.budget_lines), Decimal("0.00"))
-    requested = sum((line.requested for line in proposal.budget_lines), Decimal("0.00"))
-    cofinancing = sum((line.amount for line in proposal.cofinancing_lines), Decimal("0.00"))
-    return budget, requested, cofinancing
-
-
-def open_elsewhere(proposal: Proposal) -> int:
-    """The lead's other open proposals in this call (draft or submitted), plus its open grants."""
-    others = db.session.scalar(select(func.count(Proposal.id)).where(
-        Proposal.call_id == proposal.call_id, Proposal.lead_member_id == proposal.lead_member_id,
-        Proposal.id != proposal.id,
-        Proposal.status.in_([ProposalStatus.draft, ProposalStatus.submitted]))) or 0
-    return others + sum(counter(proposal.lead_member_id) for counter in OPEN_GRANT_COUNTERS)
-
-
-def _signed_current_charter(member: Member) -> bool:
-    charter = current_charter()
-    if charter is None:
-        return False
-    return db.session.scalar(select(CharterSignature.id).where(
-        CharterSignature.member_id == member.id, CharterSignature.charter_id == charter.id).limit(1)) is not None
-
-
-def facts_of(proposal: Proposal) -> rules.ProposalFacts:
-    """What the eligibility rules look at, from the proposal as it is now (its lines, not its stored totals)."""
-    lead = proposal.lead_member
-    budget, requested, cofinancing = _totals(proposal)
-    call_challenges = {c.id for c in proposal.call.challenges}
-    return rules.ProposalFacts(
-        lead_active=lead.status == MemberStatus.active,
-        lead_signed_current_charter=_signed_current_charter(lead),
-        lead_country=lead.country,
-        partners=tuple(rules.Partner(p.country, p.member_id is not None) for p in proposal.partners),
-        duration_months=proposal.duration_months,
-        total_budget=budget, requested=requested, cofinancing=cofinancing,
-        challenges=sum(1 for c in proposal.challenges if c.id in call_challenges),
-        lead_open_elsewhere=open_elsewhere(proposal),
-        grant=rules.max_grant(requested, budget, funding_of(proposal.call)))
-
-
-def section_of(outcome: rules.Outcome) -> str:
-    """The task-list section where a failed rule is fixed."""
-    return _OUTCOME_SECTION.get(outcome.field, outcome.field)
-
-
-@dataclass(frozen=True)
-class Check:
-    """Every eligibility rule of the call's version applied to a proposal, and its maximum grant."""
-
-    facts: rules.ProposalFacts
-    outcomes: list[rules.Outcome]
-
-    @property
-    def grant(self) -> rules.GrantCalculation:
-        return self.facts.grant
-
-    @property
-    def eligible(self) -> bool:
-        return rules.eligible(self.outcomes)
-
-    @property
-    def failures(self) -> list[rules.Outcome]:
-        return [o for o in self.outcomes if not o.passed]
-
-    def failures_at(self, section: str) -> list[rules.Outcome]:
-        return [o for o in self.failures if section_of(o) == section]
-
-
-def check(proposal: Proposal) -> Check:
-    eligibility = (proposal.call.rule_set_version.content or {}).get("eligibility") or {}
-    facts = facts_of(proposal)
-    return Check(facts=facts, outcomes=rules.evaluate(eligibility, facts))
-
-
-def recompute(proposal: Proposal) -> Check:
+def recompute(proposal: Proposal) -> eligibility.Check:
     """Keep the stored totals, maximum grant and eligibility flag in step with the lines (never typed)."""
-    result = check(proposal)
+    result = eligibility.check(proposal)
     facts = result.facts
     proposal.total_budget_cents = to_cents(facts.total_budget)
     proposal.requested_cents = to_cents(facts.requested)
@@ -425,7 +338,7 @@ def _check_values(proposal: Proposal, section: str, values: Mapping[str, Any]) -
 
 
 def save_section(proposal: Proposal, section: str, *, actor: Any, values: Mapping[str, Any],
-                 done: bool | None = None, now: datetime | None = None) -> Check:
+                 done: bool | None = None, now: datetime | None = None) -> eligibility.Check:
     """Save one scalar section (about, beneficiaries, dates, results) as typed, and whether it is complete."""
     if section not in SECTION_FIELDS:
         raise DomainError(_l("This section has no such form."))
@@ -588,46 +501,10 @@ def remove_line(proposal: Proposal, section: str, line_id: int, *, actor: Any,
 
 # Submitting and withdrawing -----------------------------------------------------------------------------------
 
-def snapshot_content(proposal: Proposal, result: Check | None = None) -> dict[str, Any]:
-    """The agreed snapshot format (see the brief): what was submitted, amounts as decimal strings of euros."""
-    result = result or check(proposal)
-    grant = result.grant
-    lead = proposal.lead_member
-    budget, requested, cofinancing = _totals(proposal)
-    return {
-        "title": proposal.title, "summary": proposal.summary, "territories": proposal.territories,
-        "lead": {"id": lead.id, "name": lead.name, "acronym": lead.acronym, "country": lead.country},
-        "challenges": [{"id": c.id, "code": c.code} for c in proposal.challenges],
-        "beneficiaries_direct": proposal.beneficiaries_direct,
-        "beneficiaries_indirect": proposal.beneficiaries_indirect,
-        "women_percent": proposal.women_percent, "youth_percent": proposal.youth_percent,
-        "starts_on": proposal.starts_on.isoformat() if proposal.starts_on else None,
-        "duration_months": proposal.duration_months, "expected_results": proposal.expected_results,
-        "main_activities": proposal.main_activities,
-        "partners": [{"name": p.name, "member_id": p.member_id, "country": p.country, "kind": p.kind,
-                      "role": p.role} for p in proposal.partners],
-        "budget_lines": [{"category": b.category, "description": b.description, "total": str(b.total),
-                          "requested": str(b.requested)} for b in proposal.budget_lines],
-        "cofinancing_lines": [{"source": c.source, "amount": str(c.amount), "confirmed": c.confirmed}
-                              for c in proposal.cofinancing_lines],
-        "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
-                       for i in proposal.indicators],
-        "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-                         "sha256": a.sha256} for a in proposal.attachments],
-        "totals": {"budget": str(budget), "requested": str(requested), "cofinancing": str(cofinancing)},
-        "grant": {"maximum": str(grant.maximum), "at_rate": str(grant.at_rate),
-                  "at_rate_rounded": str(grant.at_rate_rounded), "rate": str(grant.rate),
-                  "ceiling": None if grant.ceiling is None else str(grant.ceiling),
-                  "limited_by": grant.limited_by},
-        "facts": rules.facts_to_dict(result.facts),
-        "rule_set_version_id": proposal.call.rule_set_version_id,
-    }
-
-
 class Ineligible(DomainError):
     """Submission refused because rules fail; ``check`` carries them (shown at their sections)."""
 
-    def __init__(self, result: Check) -> None:
+    def __init__(self, result: eligibility.Check) -> None:
         super().__init__(lazy_ngettext(
             "The proposal cannot be submitted while an eligibility rule fails: %(num)d rule fails.",
             "The proposal cannot be submitted while an eligibility rule fails: %(num)d rules fail.",
@@ -645,7 +522,7 @@ def submit(proposal: Proposal, *, actor: Any, now: datetime | None = None) -> Pr
         raise DomainError(_l("Only the delegate of the lead organisation can submit the proposal."))
     if proposal.status not in _EDITABLE:
         raise DomainError(_l("This proposal has already been submitted."))
-    early = check(proposal)
+    early = eligibility.check(proposal)
     if not early.eligible:
         raise Ineligible(early)
     if not is_accepting(_lock_call(proposal.call_id), now):
@@ -666,7 +543,7 @@ def submit(proposal: Proposal, *, actor: Any, now: datetime | None = None) -> Pr
         raise Ineligible(result)
     item = ProposalSnapshot(
         proposal_id=fresh.id, number=seen + 1, submitted_at=now, submitted_by_id=actor.id,
-        content=snapshot_content(fresh, result),
+        content=snapshots.snapshot_content(fresh, result),
         eligibility=[{"kind": o.kind, "passed": o.passed} for o in result.outcomes],
         total_budget_cents=fresh.total_budget_cents, requested_cents=fresh.requested_cents,
         max_grant_cents=fresh.max_grant_cents or 0)

@@ -24,7 +24,7 @@ from app.assembly import voting
 from app.assembly.models import Assembly, AssemblyKind, Vote, VoteElector
 from app.auth.models import User
 from app.calls import content as rule_content
-from app.calls import instruction, proposals, rules, rulesets, services
+from app.calls import eligibility, instruction, proposals, rules, rulesets, services
 from app.calls.models import (
     AmendmentComment,
     AmendmentSupport,
@@ -514,7 +514,7 @@ def load_pcpa_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
             proposals.submit(proposal, actor=delegate)
         made.append((proposal, state))
     ineligible = next(p for p, state in made if state == "draft")
-    failing = [o.kind for o in proposals.check(ineligible).failures]
+    failing = [o.kind for o in eligibility.check(ineligible).failures]
     _check(failing == ["partner_other_country"], f"the ineligible demo proposal fails {failing}")
     instruction.confirm_eligibility(next(p for p, state in made if state == "submitted"), actor=secretariat)
 

@@ -2,7 +2,7 @@
 through the models (no service), so each test file can set up exactly the state it needs.
 
 Kept small and stable: other test modules import these. Amounts are ``Decimal`` euros (or strings of
-them); snapshots follow the agreed content format (see ``app/calls/proposals.py`` ``snapshot_content``).
+them); snapshots follow the agreed content format (see ``app/calls/snapshots.py`` ``snapshot_content``).
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.calls import proposals, rules, wording
+from app.calls import eligibility, proposals, rules, wording
 from app.calls.models import Call, CallStatus, Proposal, ProposalSnapshot, ProposalStatus
 from app.core.errors import DomainError
 from app.core.models import AuditEntry
@@ -258,7 +258,7 @@ def test_facts_of_a_proposal(app: Flask, s: Scene) -> None:
         fill(proposal, s, user(s.emails["delegate"]))
         outside = builders.challenge("D9")
         proposal.challenges.append(outside)  # not one of the call's: not counted
-        facts = proposals.facts_of(proposal)
+        facts = eligibility.facts_of(proposal)
         assert facts.lead_active and facts.lead_signed_current_charter and facts.lead_country == "TN"
         assert facts.partners == (rules.Partner("FR", True), rules.Partner("TN", False))
         assert (facts.total_budget, facts.requested, facts.cofinancing) == (D("102050"), D("66333"), D("35717"))
@@ -276,21 +276,21 @@ def test_open_elsewhere_counts_draft_and_submitted_not_withdrawn_plus_open_grant
             builders.proposal(call, lead, status=status)
         other_call = builders.call(builders.version())
         builders.proposal(other_call, lead, status=ProposalStatus.submitted)  # another call: not counted
-        assert proposals.open_elsewhere(proposal) == 2
-        proposals.OPEN_GRANT_COUNTERS.append(lambda member_id: 3 if member_id == lead.id else 0)
+        assert eligibility.open_elsewhere(proposal) == 2
+        eligibility.OPEN_GRANT_COUNTERS.append(lambda member_id: 3 if member_id == lead.id else 0)
         try:
-            assert proposals.facts_of(proposal).lead_open_elsewhere == 5
+            assert eligibility.facts_of(proposal).lead_open_elsewhere == 5
         finally:
-            proposals.OPEN_GRANT_COUNTERS.clear()
+            eligibility.OPEN_GRANT_COUNTERS.clear()
 
 
 def test_unsigned_current_charter_fails_the_lead_rule(app: Flask, s: Scene) -> None:
     with app.app_context():
         proposal = start(s)
         factories.charter(version=2)  # a new charter nobody signed yet
-        result = proposals.check(proposal)
+        result = eligibility.check(proposal)
         lead = next(o for o in result.outcomes if o.kind == "lead_active_member")
-        assert not lead.passed and proposals.section_of(lead) == "about"
+        assert not lead.passed and eligibility.section_of(lead) == "about"
 
 
 # The maximum grant in words ---------------------------------------------------------------------------------------
@@ -359,7 +359,7 @@ def test_submit_freezes_a_snapshot_in_the_agreed_format(app: Flask, s: Scene) ->
         assert c["budget_lines"] == [{"category": "activities", "description": "Ateliers", "total": "102050.00",
                                       "requested": "66333.00"}]
         assert c["starts_on"] == "2027-01-01" and c["rule_set_version_id"] == proposal.call.rule_set_version_id
-        assert c["facts"] == rules.facts_to_dict(proposals.facts_of(proposal))
+        assert c["facts"] == rules.facts_to_dict(eligibility.facts_of(proposal))
         assert all(e["passed"] for e in snap.eligibility)
         assert snap.max_grant_cents == 6633300 and snap.total_budget_cents == 10205000
 
@@ -514,11 +514,11 @@ def test_each_failing_rule_has_its_reason_and_blocks_submission(app: Flask, worl
         proposal = start(s)
         delegate = user(s.emails["delegate"])
         fill(proposal, s, delegate)
-        assert proposals.check(proposal).eligible
+        assert eligibility.check(proposal).eligible
         _break(kind, proposal, s, delegate)
         db.session.commit()
         proposal = proposals.load(proposal.id)
-        result = proposals.check(proposal)
+        result = eligibility.check(proposal)
         assert [(o.kind, o.reason) for o in result.failures] == [(kind, REASONS[kind])]
         assert [o.kind for o in result.failures_at(SECTIONS[kind])] == [kind]
         with pytest.raises(proposals.Ineligible) as refused:

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.calls import proposals
+from app.calls import proposals, snapshots
 from app.calls import services as call_services
 from app.calls.models import Call, CallStatus, Proposal, ProposalSnapshot, ProposalStatus
 from app.core.errors import DomainError
@@ -247,14 +247,14 @@ def test_a_close_waits_for_a_submission_in_progress(app: Flask, wide_app: Flask,
     """The submission holds the call row while it writes its snapshot: the close commits after it."""
     [(pid, email)] = eligible_drafts(app, s, 1)
     locked = threading.Event()
-    original = proposals.snapshot_content
+    original = snapshots.snapshot_content
 
     def slow_snapshot(*args: Any, **kwargs: Any) -> dict[str, Any]:
         locked.set()  # the call row is held now
         time.sleep(0.5)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(proposals, "snapshot_content", slow_snapshot)
+    monkeypatch.setattr(snapshots, "snapshot_content", slow_snapshot)
     outcomes: dict[Any, str] = {}
     submitter = submit_in_thread(wide_app, pid, email, outcomes)
     closer = close_in_thread(wide_app, s.call_id, outcomes)

@@ -250,7 +250,7 @@ def test_demo_calls_the_seed_call_with_its_nine_maxima_and_the_open_pcpa_call(ap
     from flask_babel import force_locale
 
     from app.assembly.models import Vote
-    from app.calls import proposals, rules
+    from app.calls import eligibility, rules
     from app.calls.models import Amendment, Call, Challenge, Proposal, ProposalSnapshot, RuleSetVersion
     from app.core.models import OutboxMessage
     from app.demo.calls_data import SEED_PROJECTS
@@ -315,7 +315,7 @@ def test_demo_calls_the_seed_call_with_its_nine_maxima_and_the_open_pcpa_call(ap
         ineligible = states["LIANES"]
         assert ineligible.status == "draft" and ineligible.eligible is False
         with app.test_request_context(), force_locale("en"):
-            (failure,) = proposals.check(ineligible).failures
+            (failure,) = eligibility.check(ineligible).failures
             assert failure.kind == "partner_other_country"
             assert failure.reason == "No partner is from Tunisia."
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
