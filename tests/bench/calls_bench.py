@@ -7,7 +7,7 @@ database of its own: its tables are dropped; by default a temporary SQLite file)
 ``tests/bench/calls_results.md``; nothing here is a timed assertion, but the script exits 1 if the list does
 not answer 200 or its query count grows with the number of proposals.
 
-1. **Eligibility and maximum grant** (no database, as ``proposals.facts_of`` + ``proposals.check`` do once
+1. **Eligibility and maximum grant** (no database, as ``eligibility.facts_of`` + ``eligibility.check`` do once
    the rows are loaded). 5,000 proposals drawn with a fixed seed, each with 30 budget lines (total and
    requested, ``Decimal`` euros to the cent), 0 to 3 co-financing lines, 0 to 4 partners, a duration, a
    number of challenges, the lead's status, charter and other open proposals. Timed, per proposal: the
@@ -145,7 +145,7 @@ def make_drafts(rng: random.Random, n: int = PROPOSALS) -> list[Draft]:
 
 
 def facts_of(draft: Draft) -> rules.ProposalFacts:
-    """What ``proposals.facts_of`` computes: totals from the lines, never stored ones, and the grant."""
+    """What ``eligibility.facts_of`` computes: totals from the lines, never stored ones, and the grant."""
     budget = sum((t for t, _ in draft.lines), ZERO)
     requested = sum((r for _, r in draft.lines), ZERO)
     cofinancing = sum(draft.cofinancing, ZERO)
