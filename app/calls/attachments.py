@@ -72,6 +72,7 @@ def sniff(data: bytes) -> str | None:
                     return "docx"
                 if any(n.startswith("xl/") for n in names):
                     return "xlsx"
+    # zipfile raises NotImplementedError for a compression method it cannot read: not a valid office file.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError):
         return None
     return None
