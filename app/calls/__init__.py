@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.calls import models  # noqa: F401  (tables)
+    from app.calls import models, selection_models  # noqa: F401  (tables)
     from app.calls.call_routes import bp as calls_bp
     from app.calls.instruction_routes import bp as instruction_bp
     from app.calls.proposal_routes import bp as proposals_bp

@@ -15,9 +15,15 @@ from app.extensions import db
 _LINK = re.compile(r"https?://\S+/(?:invitation|reset)/\S+")
 
 
-def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Add a message to the outbox in the current transaction (flush, no commit)."""
+def queue(recipient: str, subject: str, body: str, *,
+          attachment: tuple[str, str, bytes] | None = None) -> OutboxMessage:
+    """Add a message to the outbox in the current transaction (flush, no commit).
+
+    ``attachment``: (file name, content type such as "application/pdf", bytes), sent with the message.
+    """
     message = OutboxMessage(recipient=recipient, subject=str(subject), body=str(body))
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment_data = attachment
     db.session.add(message)
     db.session.flush()
     return message
@@ -51,6 +57,10 @@ def deliver_pending(limit: int = 100) -> int:
                 email["To"] = message.recipient
                 email["Subject"] = message.subject
                 email.set_content(message.body)
+                if message.attachment_data is not None:
+                    maintype, _, subtype = (message.attachment_type or "application/octet-stream").partition("/")
+                    email.add_attachment(message.attachment_data, maintype=maintype, subtype=subtype,
+                                         filename=message.attachment_name or "attachment")
                 try:
                     smtp.send_message(email)
                     message.sent_at = utcnow()

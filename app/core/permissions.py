@@ -86,6 +86,18 @@ POLICY: dict[str, frozenset[Role]] = {
     "proposal.edit": REPRESENTATIVES,
     "proposal.submit": frozenset({Role.delegate}),
     "proposal.instruct": SECRETARIAT,
+    # Selection: reviews (committee members; conflicts checked per proposal), the line, the decision
+    "review.assign": SECRETARIAT,
+    "review.score": frozenset({Role.committee}),
+    "review.view": frozenset({Role.committee, Role.secretariat}),  # conflicted: never (object level)
+    "review.discuss": frozenset({Role.committee, Role.secretariat}),  # conflicted: never (object level)
+    "conflict.declare": frozenset({Role.committee}),
+    "conflict.record": SECRETARIAT,
+    "selection.view": frozenset({Role.committee, Role.secretariat}),  # conflicted rows masked
+    "selection.decide": SECRETARIAT,  # records the committee's decision
+    "selection.publish": SECRETARIAT,
+    "selection.export": frozenset({Role.committee, Role.secretariat}),  # per reviewer: secretariat only
+    "decision.read": REPRESENTATIVES,  # the lead applicant's own outcome, once published (object level)
 }
 
 
