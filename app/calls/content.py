@@ -11,7 +11,8 @@ A rule set's *content* is plain data (JSON in the database)::
      "funding": {"rate": "0.65", "ceiling": "66440", "floor": "0"},
      "criteria": {"<code>": {"name": {"fr","en","ar"}, "description": {"fr","en","ar"},
                              "weight": 3, "scale_max": 5, "na_allowed": false,
-                             "min_justification": 50, "position": 1}}}
+                             "min_justification": 50, "position": 1}},
+     "selection": {"disagreement_threshold": 25}}           # optional; 25 points when absent
 
 Amounts in content are decimal strings of euros (never floats). Versions are
 compared leaf by leaf (``flatten``/``diff``) and an amendment is a list of leaf
@@ -107,6 +108,15 @@ def validate(content: Mapping[str, Any]) -> list[tuple[str, str]]:
                 raise ValueError
         except (TypeError, ValueError):
             problems.append((f"{path}.min_justification", str(_l("Enter a whole number, zero or more."))))
+    selection = content.get("selection") or {}
+    if "disagreement_threshold" in selection:
+        try:
+            value = int(str(selection["disagreement_threshold"]))
+            if not 0 <= value <= 100:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(("selection.disagreement_threshold",
+                             str(_l("Enter a whole number of points from 0 to 100."))))
     return problems
 
 

@@ -29,7 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.calls import rules
+from app.calls import rules, scoring
 from app.calls.money import parse_amount
 from app.calls.rulesets import criterion_code, normalise
 from app.calls.wording import KIND_LABELS, PARAM_LABELS, ordered_criteria, path_label
@@ -146,6 +146,7 @@ class ContentEditor(FlaskForm):
     rate = StringField(_l("Maximum rate of the total budget (%)"), render_kw=DECIMAL)
     ceiling = StringField(_l("Ceiling (€)"), render_kw=DECIMAL)
     floor = StringField(_l("Floor (€)"), render_kw=DECIMAL)
+    disagreement = StringField(_l("Disagreement threshold (points out of 100)"), render_kw=NUMERIC)
     criteria = FieldList(FormField(CriterionRow))
     add_rows = SubmitField(_l("Add blank criteria"))
 
@@ -172,6 +173,8 @@ class ContentEditor(FlaskForm):
             self.rate.data = _text_of(funding.get("rate"))
         self.ceiling.data = _text_of(funding.get("ceiling"))
         self.floor.data = _text_of(funding.get("floor"))
+        self.disagreement.data = _text_of((content.get("selection") or {}).get(
+            "disagreement_threshold", scoring.DEFAULT_DISAGREEMENT))
         while self.criteria.entries:
             self.criteria.pop_entry()
         for code, criterion in ordered_criteria(content):
@@ -219,7 +222,18 @@ class ContentEditor(FlaskForm):
         funding["floor"] = _keep(funding.get("floor"), _as_amount(floor) if floor else "0")
         content["funding"] = funding
         content["criteria"] = self._criteria(base["criteria"])
+        self._selection(content, base)
         return content
+
+    def _selection(self, content: dict[str, Any], base: Mapping[str, Any]) -> None:
+        """The disagreement threshold; left out while it is the default and the base has none (no diff)."""
+        old_selection = dict(base.get("selection") or {})
+        raw = (self.disagreement.data or "").strip()
+        typed = _as_int(raw) if raw else scoring.DEFAULT_DISAGREEMENT
+        if "disagreement_threshold" not in old_selection and typed == scoring.DEFAULT_DISAGREEMENT:
+            return
+        old_selection["disagreement_threshold"] = _keep(old_selection.get("disagreement_threshold"), typed)
+        content["selection"] = old_selection
 
     def _criteria(self, old_criteria: Mapping[str, Any]) -> dict[str, Any]:
         criteria: dict[str, Any] = {}
@@ -270,6 +284,8 @@ class ContentEditor(FlaskForm):
             return self._fields.get(name)
         if parts[0] == "funding" and len(parts) == 2:
             return self._fields.get(parts[1])
+        if path == "selection.disagreement_threshold":
+            return self.disagreement
         if parts[0] == "criteria" and len(parts) >= 3 and parts[1] in self._rows_by_code:
             row = self._rows_by_code[parts[1]]
             name = f"{parts[2]}_{parts[3]}" if len(parts) > 3 else parts[2]

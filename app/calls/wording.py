@@ -9,7 +9,7 @@ the same way. Amounts are worded by ``money.euros``. Everything reads the reques
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ from flask_babel import LazyString, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.calls import content as rule_content
-from app.calls import rules
+from app.calls import rules, scoring
 from app.calls.countries import country_name, territories  # noqa: F401 - the pages' helpers, re-exported
 from app.calls.money import AmountLooksLikeThousands, AmountTooLarge, euros
 
@@ -150,13 +150,15 @@ def path_label(path: str, names: Mapping[str, str] | None = None) -> str:
     if section == "criteria":
         if not rest:
             return str(_l("Selection criteria"))
-        code, *field = rest
+        code, *leaf = rest
         name = (names or {}).get(code) or code
-        if tuple(field) in TEXT_LABELS:
-            return _joined(_l("Criterion"), name, TEXT_LABELS[(field[0], field[1])])
-        if len(field) == 1 and field[0] in CRITERION_LABELS:
-            return _joined(_l("Criterion"), name, CRITERION_LABELS[field[0]])
-        return _joined(_l("Criterion"), name, *field)
+        if tuple(leaf) in TEXT_LABELS:
+            return _joined(_l("Criterion"), name, TEXT_LABELS[(leaf[0], leaf[1])])
+        if len(leaf) == 1 and leaf[0] in CRITERION_LABELS:
+            return _joined(_l("Criterion"), name, CRITERION_LABELS[leaf[0]])
+        return _joined(_l("Criterion"), name, *leaf)
+    if path == "selection.disagreement_threshold":
+        return _joined(_l("Selection"), _l("Disagreement threshold"))
     return path
 
 
@@ -263,6 +265,7 @@ class RulesInWords:
     rules: list[tuple[str, str]]   # (eligibility kind, sentence), in the registry's order
     funding: list[str]
     criteria: list[CriterionLine]
+    selection: list[str] = field(default_factory=list)
 
     @property
     def eligibility(self) -> list[str]:
@@ -290,4 +293,8 @@ def rules_in_words(content: Mapping[str, Any], lang: str | None = None) -> Rules
                                    description=text_in(c.get("description"), lang), weight=weight, share=share,
                                    scale_max=_whole(c.get("scale_max")), na_allowed=bool(c.get("na_allowed")),
                                    min_justification=_whole(c.get("min_justification"))))
-    return RulesInWords(rules=sentences, funding=funding_sentences(content.get("funding") or {}), criteria=lines)
+    threshold = scoring.disagreement_threshold(content)
+    selection = [str(_l("A proposal is flagged for discussion when the scores of its reviews differ by more than "
+                        "%(n)s points out of 100.", n=threshold))]
+    return RulesInWords(rules=sentences, funding=funding_sentences(content.get("funding") or {}), criteria=lines,
+                        selection=selection)
