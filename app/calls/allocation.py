@@ -217,7 +217,7 @@ def decision_problems(allocation: Allocation, decided: Sequence[Decided], *,
                       max_grants: Mapping[int, int | None]) -> list[tuple[int | None, str, dict[str, Any]]]:
     """What keeps a decision from being recorded: ``(proposal id or None, key, parameters)``.
 
-    Keys: ``unknown``/``missing`` (the decision must cover exactly the line's proposals), ``bad_outcome``,
+    Keys: ``unknown``/``missing``/``duplicate`` (the decision must cover exactly the line's proposals), ``bad_outcome``,
     ``reason_required`` (a departure without a reason), ``ineligible_selected``, ``amount_required``
     (selected with no amount), ``amount_above_max``, ``amount_not_selected``, ``over_envelope`` (None,
     ``total``, ``envelope``).
@@ -227,6 +227,9 @@ def decision_problems(allocation: Allocation, decided: Sequence[Decided], *,
     seen = set()
     total = 0
     for d in decided:
+        if d.proposal_id in seen:
+            problems.append((d.proposal_id, "duplicate", {}))
+            continue
         seen.add(d.proposal_id)
         placement = by_id.get(d.proposal_id)
         if placement is None:

@@ -268,7 +268,10 @@ def close_call(call: Call, *, actor: User | None, now: datetime | None = None) -
 
 
 def advance(call: Call, *, actor: User, expected: str | None = None) -> str:
-    """The next step after the close: closed → in review → decided → published; returns the new status.
+    """The next step after the close: closed → in review; returns the new status.
+
+    In review → decided and decided → published are refused here: they go through the selection's
+    ``record_decision`` and ``publish_decision`` (the decision and its letters).
 
     ``expected`` is the status the confirmation page announced: a second click
     (or a stale page) is refused instead of moving the call one step further.
@@ -279,6 +282,12 @@ def advance(call: Call, *, actor: User, expected: str | None = None) -> str:
         raise DomainError(_l("This call has no further step to take here."))
     if expected is not None and expected != target:
         raise DomainError(_l("The call has moved on since this page was shown."))
+    if target == CallStatus.decided:
+        raise DomainError(_l("The decision is recorded from the trial allocation page of the selection, "
+                             "with each proposal's outcome."))
+    if target == CallStatus.published:
+        raise DomainError(_l("The decision is published from the decision page, which sends each applicant "
+                             "its letter."))
     values: dict[str, Any] = {"published_at": utcnow()} if target == CallStatus.published else {}
     if not _move(call, source, target, **values):
         raise DomainError(_l("The call has moved on since this page was shown."))

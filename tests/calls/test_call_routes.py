@@ -274,13 +274,13 @@ def test_closing_and_the_later_steps(app: Flask, client: FlaskClient, world: fac
     assert "ends it early" in page
     assert client.post(f"/calls/{ids.open}/close", data={}).status_code == 302
     assert _status(app, ids.open) == CallStatus.closed
-    for target in (CallStatus.in_review, CallStatus.decided, CallStatus.published):
-        page = _html(client.get(f"/calls/{ids.open}/advance"))
-        assert f'name="target" type="hidden" value="{target}"' in page or f'value="{target}"' in page
-        assert client.post(f"/calls/{ids.open}/advance", data={"target": target}).status_code == 302
-        assert _status(app, ids.open) == target
-    response = client.get(f"/calls/{ids.open}/advance")
-    assert response.status_code == 302  # nothing after published
+    page = _html(client.get(f"/calls/{ids.open}/advance"))
+    assert f'value="{CallStatus.in_review}"' in page
+    assert client.post(f"/calls/{ids.open}/advance", data={"target": CallStatus.in_review}).status_code == 302
+    assert _status(app, ids.open) == CallStatus.in_review
+    # The decision is recorded on the selection's pages, never by a bare "next step".
+    assert client.post(f"/calls/{ids.open}/advance", data={"target": CallStatus.decided}).status_code == 302
+    assert _status(app, ids.open) == CallStatus.in_review
 
 
 def test_a_stale_advance_page_is_refused(app: Flask, client: FlaskClient, world: factories.World, ids: Ids) -> None:

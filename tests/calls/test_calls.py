@@ -149,11 +149,11 @@ def test_the_whole_life_of_a_call(session: factories.World) -> None:
     services.close_call(call, actor=secretariat())
     assert call.status == CallStatus.closed and call.closed_at is not None
     assert services.advance(call, actor=secretariat()) == CallStatus.in_review
-    assert services.advance(call, actor=secretariat(), expected=CallStatus.decided) == CallStatus.decided
-    assert services.advance(call, actor=secretariat()) == CallStatus.published
-    assert call.published_at is not None
-    assert actions(call.id) == ["call.created", "call.opened", "call.closed", "call.in_review", "call.decided",
-                                "call.published"]
+    # Decided and published go through the selection (record_decision, publish_decision), not advance.
+    with pytest.raises(DomainError, match="trial allocation"):
+        services.advance(call, actor=secretariat(), expected=CallStatus.decided)
+    assert call.status == CallStatus.in_review
+    assert actions(call.id) == ["call.created", "call.opened", "call.closed", "call.in_review"]
 
 
 @pytest.mark.parametrize("status", [VersionStatus.draft, VersionStatus.frozen, VersionStatus.rejected,
@@ -195,7 +195,7 @@ def test_opening_problems_lists_every_reason(session: factories.World) -> None:
 TRANSITIONS = {
     "open": {CallStatus.draft},
     "close": {CallStatus.open},
-    "advance": {CallStatus.closed, CallStatus.in_review, CallStatus.decided},
+    "advance": {CallStatus.closed},  # in review → decided → published: the selection's decision and publication
 }
 
 
