@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (rulesets_bp, calls_bp, proposals_bp, instruction_bp, public_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(__import__("app.calls.review_routes", fromlist=["bp"]).bp)  # reviews (issue 8, A)
     app.register_blueprint(__import__("app.calls.decision_routes", fromlist=["bp"]).bp)  # decisions (issue 8, C)
     from app.calls.money import euros
     from app.calls.wording import reference
