@@ -51,7 +51,9 @@ def scene(world: factories.World) -> Scene:
     own = db.session.get(Member, world.member_id)
     lead2 = factories.member("Coopérative du Littoral", country="FR")
     lead3 = factories.member("Union des Femmes de Sousse", country="TN", college_code="cs-tn")
-    lead4 = factories.member("Réseau Tardif", country="FR")
+    lead4 = factories.member("Réseau Tardif", country="FR")  # nobody to write to: its letter is not sent
+    factories.user("lead-littoral@example.org", member=lead2, delegate=True, name="Delegate Littoral")
+    factories.user("lead-sousse@example.org", member=lead3, delegate=True, name="Delegate Sousse")
     p1 = builders.proposal(call, own, title="Jeunes et numérique")
     p2 = builders.proposal(call, lead2, title="Pêche durable")
     p3 = builders.proposal(call, lead3, title="Artisanat au féminin")
