@@ -227,7 +227,7 @@ def notify(call: Call, *, actor: User) -> int:
 def unfinished(call_id: int) -> dict[int, list[ReviewAssignment]]:
     """Reviewer id → their assignments without a submitted review (two queries)."""
     done = set(db.session.execute(select(Review.proposal_id, Review.reviewer_id).where(
-        Review.call_id == call_id, Review.status == ReviewStatus.submitted)).tuples())
+        Review.call_id == call_id, Review.status == ReviewStatus.submitted)).all())
     out: dict[int, list[ReviewAssignment]] = defaultdict(list)
     for row in assignments_of(call_id):
         if (row.proposal_id, row.reviewer_id) not in done:
@@ -512,8 +512,9 @@ def my_reviews(user: Any) -> list[MyItem]:
         return []
     reviews = {r.proposal_id: r for r in db.session.scalars(select(Review).where(Review.reviewer_id == user.id))}
     known = conflicts.of_proposals([r.proposal_id for r in rows])
-    deadlines = dict(db.session.execute(select(SelectionSettings.call_id, SelectionSettings.review_deadline).where(
-        SelectionSettings.call_id.in_({r.call_id for r in rows}))).tuples())
+    deadlines = {cid: when for cid, when in db.session.execute(
+        select(SelectionSettings.call_id, SelectionSettings.review_deadline).where(
+            SelectionSettings.call_id.in_({r.call_id for r in rows})))}
     return [MyItem(r, reviews.get(r.proposal_id), conflicts.is_conflicted(user, r.proposal_id, known=known),
                    deadlines.get(r.call_id)) for r in rows]
 
