@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(__import__("app.calls.review_routes", fromlist=["bp"]).bp)  # reviews (issue 8, A)
     app.register_blueprint(__import__("app.calls.decision_routes", fromlist=["bp"]).bp)  # decisions (issue 8, C)
+    app.register_blueprint(__import__("app.calls.selection_routes", fromlist=["bp"]).bp)  # selection (issue 8, B)
     from app.calls.money import euros
     from app.calls.wording import reference
 
