@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from app.calls import allocation as alloc
 from app.calls import conflicts, decision_wording, instruction, proposals, rules, scoring, wording
 from app.calls.models import EligibilityOverride, Proposal
+from app.calls.money import from_cents
 from app.calls.review_queries import counted
 from app.calls.selection_models import (
     DecisionOutcome,
@@ -108,8 +110,12 @@ class Explanation:
         return decision_wording.score_text(self.line_score)
 
     @property
-    def amount(self) -> int:
-        return self.amount_cents
+    def amount(self) -> Decimal:
+        return from_cents(self.amount_cents)
+
+    @property
+    def envelope(self) -> Decimal:
+        return from_cents(self.envelope_cents)
 
 
 def parse_exact(text: str | None) -> Fraction | None:

@@ -105,3 +105,35 @@ def test_the_lead_language_defaults_to_french(session: factories.World) -> None:
     assert letters.letter_locale(item.proposal) == "fr"
     _delegate(session).locale = "en"
     assert letters.letter_locale(item.proposal) == "en"
+
+
+def test_publishing_the_decision_sends_the_letters(session: factories.World) -> None:
+    """Owner B's ``publish_decision`` calls ``send_letters``: the letters go out with the publication."""
+    from app.calls import selection
+
+    scene = decision_builders.scene(session)
+    decision = decision_builders.record(scene.call_id, published=False)
+    secretariat = db.session.scalar(select(User).where(User.email == session.emails["secretariat"]))
+    assert selection.publish_decision(decision.call, actor=secretariat) == 3
+    assert decision.published_at is not None
+    recipients = set(db.session.scalars(select(OutboxMessage.recipient).where(
+        OutboxMessage.attachment_type == "application/pdf")))
+    assert {session.emails["delegate"], session.emails["alternate"], "lead-littoral@example.org",
+            "lead-sousse@example.org"} <= recipients
+
+
+def test_the_selection_report_in_arabic_is_right_to_left(session: factories.World) -> None:
+    from flask_babel import force_locale
+
+    from app.calls import selection_report
+
+    scene = decision_builders.scene(session)
+    decision = decision_builders.record(scene.call_id)
+    with force_locale("ar"):
+        report = selection_report.gather(decision)
+        html = selection_report.render_html(report)
+        assert '<html lang="ar" dir="rtl">' in html
+        text, fonts = _pdf_text(selection_report.render_pdf(decision))
+    assert any("DejaVu" in f for f in fonts)
+    for organisation in scene.reviewer_member_names:
+        assert organisation in " ".join(text.split())
