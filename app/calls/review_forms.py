@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.calls import scoring
 from app.calls.reviewing import MAX_COMMENT, MAX_REVIEWERS
@@ -44,11 +44,11 @@ class AssignForm(FlaskForm):
 
     def validate_proposal_id(self, field: SelectField) -> None:
         if not field.data:
-            raise ValueError(_l("Choose a proposal."))
+            raise ValidationError(_l("Choose a proposal."))
 
     def validate_reviewer_id(self, field: SelectField) -> None:
         if not field.data:
-            raise ValueError(_l("Choose a reviewer."))
+            raise ValidationError(_l("Choose a reviewer."))
 
 
 class ApplyForm(FlaskForm):
@@ -77,11 +77,11 @@ class RecordConflictForm(FlaskForm):
 
     def validate_proposal_id(self, field: SelectField) -> None:
         if not field.data:
-            raise ValueError(_l("Choose a proposal."))
+            raise ValidationError(_l("Choose a proposal."))
 
     def validate_member_id(self, field: SelectField) -> None:
         if not field.data:
-            raise ValueError(_l("Choose the organisation."))
+            raise ValidationError(_l("Choose the organisation."))
 
 
 class DeclareForm(FlaskForm):

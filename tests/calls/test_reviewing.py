@@ -13,8 +13,8 @@ from app.auth.models import User
 from app.calls import review_queries, reviewing, scoring
 from app.calls.models import Call, CallStatus, Proposal
 from app.calls.selection_models import Review, ReviewAssignment, ReviewStatus, SelectionSettings
-from app.core.models import AuditEntry, OutboxMessage
 from app.core.errors import DomainError
+from app.core.models import AuditEntry, OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from tests import factories
