@@ -296,3 +296,17 @@ def test_double_submission_makes_one_review(wide_app: Flask, world: factories.Wo
         rows = db.session.scalars(select(Review).where(Review.proposal_id == built.p1)).all()
         assert len(rows) == 1 and rows[0].status == ReviewStatus.submitted
         db.session.remove()
+
+
+def test_the_remind_command_reminds_reviewers_once(app: Flask, world: factories.World) -> None:
+    with app.app_context():
+        built = reviews_setup.build(deadline_days=2)
+        review_builders.assign(db.session.get(Proposal, built.p1), db.session.get(User, built.reviewers[0]))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["calls", "remind"])
+    assert result.exit_code == 0, result.output
+    assert "0 calls reminded." in result.output and "1 reviewer reminded of unfinished reviews." in result.output
+    assert "0 reviewers reminded" in runner.invoke(args=["calls", "remind"]).output
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.recipient)) == built.emails[0]
