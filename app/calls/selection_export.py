@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.calls import review_queries, scoring
+from app.calls import conflicts, review_queries, scoring
 from app.calls.export import to_csv, to_xlsx
 from app.calls.models import Call, Proposal
 from app.calls.money import from_cents
@@ -28,7 +28,7 @@ from app.extensions import db
 
 TABLES = ("scores", "aggregates", "decisions")
 SCORE_COLUMNS = ("reference", "reviewer_organisation", "reviewer", "review_id", "criterion", "weight", "scale_max",
-                 "score", "not_applicable", "justification", "review_score", "eligible_opinion")
+                 "score", "not_applicable", "justification", "review_score", "eligible_opinion", "counted")
 AGGREGATE_COLUMNS = ("reference", "title", "lead", "reviews", "mean", "median", "minimum", "maximum", "stdev",
                      "range", "calibrated_mean", "flags")
 DECISION_COLUMNS = ("reference", "title", "lead", "rank", "score", "line_outcome", "outcome", "amount", "departure",
@@ -51,8 +51,11 @@ def score_rows(call: Call, *, hidden: Collection[int] = ()) -> list[list[Any]]:
         select(Review).where(Review.call_id == call.id, Review.status == ReviewStatus.submitted)
         .options(selectinload(Review.proposal), selectinload(Review.reviewer).selectinload(User.member))
         .order_by(Review.proposal_id, Review.id))
+    known = conflicts.of_call(call.id)
     rows = []
     for r in reviews:
+        # a review by an organisation conflicted with the proposal is kept for the record but never counted
+        counts = r.reviewer_member_id is None or r.reviewer_member_id not in known.get(r.proposal_id, {})
         if r.proposal_id in hidden:
             continue
         marks = scoring.marks_from_dict(r.marks)
@@ -63,7 +66,8 @@ def score_rows(call: Call, *, hidden: Collection[int] = ()) -> list[list[Any]]:
             rows.append([reference(r.proposal), member, r.reviewer.full_name if r.reviewer else "", r.id, c.code,
                          c.weight, c.scale_max, mark.score if mark else None,
                          "yes" if mark is not None and mark.score is None else "",
-                         mark.justification if mark else "", total, _opinion(r.eligible)])
+                         mark.justification if mark else "", total, _opinion(r.eligible),
+                         "yes" if counts else "no"])
     return rows
 
 

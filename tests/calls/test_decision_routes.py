@@ -196,6 +196,7 @@ def test_the_secretariat_exports_scores_per_reviewer(app: Flask, client: FlaskCl
     assert len(rows) == (4 * 3 + 1) * 3  # 13 submitted reviews × 3 criteria
     na = [r for r in rows if r["criterion"] == "partnership" and r["not_applicable"] == "yes"]
     assert len(na) == 1 and na[0]["score"] == ""
+    assert {r["reviewer"] for r in rows if r["counted"] == "no"} == {scene.conflicted_name}
     decisions = _csv(client.get(f"/calls/{data['call']}/selection-export.csv?table=decisions").data)
     assert [d["outcome"] for d in decisions] == ["selected", "selected", "reserve", "rejected"]
     assert decisions[0]["amount"] == "58575.00" and decisions[0]["score"] == "80.00"
