@@ -219,7 +219,7 @@ def decision_problems(allocation: Allocation, decided: Sequence[Decided], *,
 
     Keys: ``unknown``/``missing``/``duplicate`` (the decision must cover exactly the line's proposals), ``bad_outcome``,
     ``reason_required`` (a departure without a reason), ``ineligible_selected``, ``amount_required``
-    (selected with no amount), ``amount_above_max``, ``amount_not_selected``, ``over_envelope`` (None,
+    (selected with no amount, unless the proposal asks for none: the line funds it at 0), ``amount_above_max``, ``amount_not_selected``, ``over_envelope`` (None,
     ``total``, ``envelope``).
     """
     problems: list[tuple[int | None, str, dict[str, Any]]] = []
@@ -243,7 +243,7 @@ def decision_problems(allocation: Allocation, decided: Sequence[Decided], *,
         if d.outcome == SELECTED:
             if placement.outcome == INELIGIBLE:
                 problems.append((d.proposal_id, "ineligible_selected", {}))
-            if d.amount_cents <= 0:
+            if d.amount_cents <= 0 < placement.requested_cents:
                 problems.append((d.proposal_id, "amount_required", {}))
             ceiling = max_grants.get(d.proposal_id)
             if ceiling is not None and d.amount_cents > ceiling:
