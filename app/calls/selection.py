@@ -340,7 +340,7 @@ def record_decision(call: Call, *, actor: User, decided: Sequence[allocation.Dec
         assert placement is not None
         db.session.add(ProposalDecision(
             decision_id=record.id, call_id=locked.id, proposal_id=d.proposal_id, outcome=d.outcome,
-            line_outcome=placement.outcome, rank=placement.rank, score=scoring.exact(placement.score),
+            line_outcome=placement.outcome, rank=placement.rank, score=_score_text(placement.score),
             amount_cents=d.amount_cents if d.outcome == allocation.SELECTED else 0,
             departure=d.proposal_id in departed, reason=d.reason.strip()))
     db.session.flush()
@@ -363,6 +363,14 @@ def record_decision(call: Call, *, actor: User, decided: Sequence[allocation.Dec
                          before={"line": allocation.line_decision(placement.outcome) if placement else None},
                          after={"outcome": d.outcome, "amount_cents": d.amount_cents, "reason": d.reason.strip()})
     return record
+
+
+def _score_text(value: Fraction | None) -> str:
+    """The score for ``ProposalDecision.score`` (60 characters): exact ("143/2") when it fits; a calibrated
+    mean's exact fraction can be far longer, then 20 decimals (still read by ``Fraction``). The exact value
+    is always in the decision's ``allocation`` record."""
+    text = scoring.exact(value)
+    return text if len(text) <= 60 else scoring.display(value, 20)
 
 
 def line_decisions(line: allocation.Allocation) -> list[allocation.Decided]:
