@@ -130,6 +130,9 @@ def assignments(call_id: int):
         row = db.session.get(ReviewAssignment, request.form.get("remove", type=int) or 0)
         if row is None or row.call_id != call.id:
             abort(404)
+        draft = reviewing.review_of(row.proposal, row.reviewer)
+        if draft is not None and draft.status == ReviewStatus.draft and "confirm" not in request.form:
+            return render_template("calls/reviews/unassign.html", call=call, row=row, reference=wording.reference)
         try:
             reviewing.unassign(row, actor=current_user)
         except DomainError as exc:

@@ -214,3 +214,24 @@ def test_others_are_kept_out(client: FlaskClient, built: reviews_setup.Setup, ro
                 f"/proposals/{built.p1}/my-review", f"/proposals/{built.p1}/reviews"):
         response = client.get(url)
         assert response.status_code in (302, 403), url
+
+
+def test_taking_off_a_reviewer_with_a_draft_asks_first(app: Flask, client: FlaskClient,
+                                                       built: reviews_setup.Setup) -> None:
+    from app.auth.models import User
+    from app.calls.models import Proposal
+
+    with app.app_context():
+        review_builders.review(db.session.get(Proposal, built.p2), db.session.get(User, built.reviewers[0]), GOOD,
+                               submitted=False)
+        db.session.commit()
+        row_id = db.session.scalar(select(ReviewAssignment.id))
+    login(client, "secretariat@example.org")
+    asked = client.post(f"/calls/{built.call_id}/reviewers", data={"remove": str(row_id)})
+    assert asked.status_code == 200 and "the draft will be deleted" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Review.id))) == 1
+    client.post(f"/calls/{built.call_id}/reviewers", data={"remove": str(row_id), "confirm": "1"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Review.id))) == 0
+        assert db.session.scalar(select(func.count(ReviewAssignment.id))) == 0
