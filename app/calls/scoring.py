@@ -17,6 +17,7 @@ square root, taken in ``Decimal`` at 28 significant digits. Display rounds half 
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -110,35 +111,64 @@ def mark_problems(criteria: Sequence[Criterion], marks: Mapping[str, Mark]) -> l
     return problems
 
 
-def weighted_score(criteria: Sequence[Criterion], marks: Mapping[str, Mark]) -> Fraction | None:
-    """``100 · Σ wᵢ·sᵢ/maxᵢ ÷ Σ wᵢ`` over the criteria scored; None when none is scored."""
-    num = Fraction(0)
+def _plan(criteria: Sequence[Criterion]) -> tuple[tuple[tuple[str, int, int], ...], int]:
+    """``((code, weight, L/maxᵢ), …), L`` with ``L`` the least common multiple of the scales."""
+    scale = math.lcm(*(max(c.scale_max, 1) for c in criteria)) if criteria else 1
+    return tuple((c.code, c.weight, scale // max(c.scale_max, 1)) for c in criteria), scale
+
+
+def _weighted(plan: tuple[tuple[tuple[str, int, int], ...], int], marks: Mapping[str, Mark]) -> Fraction | None:
+    items, scale = plan
+    num = 0
     den = 0
-    for c in criteria:
-        mark = marks.get(c.code)
+    for code, weight, factor in items:
+        mark = marks.get(code)
         if mark is None or mark.score is None:
             continue
-        num += Fraction(c.weight * mark.score, c.scale_max)
-        den += c.weight
-    return None if den == 0 else HUNDRED * num / den
+        num += weight * mark.score * factor
+        den += weight
+    return None if den == 0 else Fraction(100 * num, den * scale)
+
+
+def weighted_score(criteria: Sequence[Criterion], marks: Mapping[str, Mark]) -> Fraction | None:
+    """``100 · Σ wᵢ·sᵢ/maxᵢ ÷ Σ wᵢ`` over the criteria scored; None when none is scored.
+
+    Summed in integers over the scales' least common multiple ``L`` (``Σ wᵢ·sᵢ·L/maxᵢ``), then one
+    ``Fraction``: the same exact value, without a fraction per criterion.
+    """
+    return _weighted(_plan(criteria), marks)
 
 
 # --- aggregates -------------------------------------------------------------------------------
 
+def _common(values: Sequence[Fraction]) -> tuple[list[int], int]:
+    """The values as integer numerators over one common denominator (exact; no fraction arithmetic)."""
+    den = math.lcm(*(v.denominator for v in values))
+    return [v.numerator * (den // v.denominator) for v in values], den
+
+
 def mean(values: Sequence[Fraction]) -> Fraction | None:
-    return sum(values, Fraction(0)) / len(values) if values else None
+    if not values:
+        return None
+    nums, den = _common(values)
+    return Fraction(sum(nums), den * len(values))
 
 
 def pstdev(values: Sequence[Fraction]) -> Decimal | None:
-    """Population standard deviation (exact variance, square root in Decimal); None for no value."""
+    """Population standard deviation (exact variance, square root in Decimal); None for no value.
+
+    Variance ``(n·Σa² − (Σa)²) / (n²·d²)`` with ``vᵢ = aᵢ/d``: integers only until the square root.
+    """
     if not values:
         return None
-    m = mean(values)
-    assert m is not None
-    variance = sum(((v - m) ** 2 for v in values), Fraction(0)) / len(values)
+    nums, den = _common(values)
+    n = len(nums)
+    total = sum(nums)
+    var_num = n * sum(a * a for a in nums) - total * total
+    var_den = n * n * den * den
     with localcontext() as ctx:
         ctx.prec = 28
-        return (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+        return (Decimal(var_num) / Decimal(var_den)).sqrt()
 
 
 def as_fraction(value: Decimal | Fraction | int) -> Fraction:
@@ -186,15 +216,18 @@ class ReviewFacts:
 
 def aggregate(criteria: Sequence[Criterion], reviews: Sequence[ReviewFacts], *, threshold: int) -> Aggregate:
     """One proposal's aggregate over its submitted reviews (reviews with no score at all are left out)."""
-    scored = [(r, s) for r in reviews if (s := weighted_score(criteria, r.marks)) is not None]
+    plan = _plan(criteria)
+    scored = [(r, s) for r in reviews if (s := _weighted(plan, r.marks)) is not None]
     scores = [s for _, s in scored]
     summaries = []
     for c in criteria:
-        values = [HUNDRED * r.marks[c.code].score / c.scale_max  # type: ignore[operator]
-                  for r, _ in scored if c.code in r.marks and r.marks[c.code].score is not None]
-        na = sum(1 for r, _ in scored if c.code in r.marks and r.marks[c.code].score is None)
-        summaries.append(CriterionSummary(c.code, len(values), mean(values),
-                                          (max(values) - min(values)) if values else None, na))
+        # sᵢ/maxᵢ·100 summed as integers: mean 100·Σs/(n·max), spread 100·(max − min)/max
+        raw = [m.score for r, _ in scored if (m := r.marks.get(c.code)) is not None and m.score is not None]
+        na = sum(1 for r, _ in scored if (m := r.marks.get(c.code)) is not None and m.score is None)
+        scale = max(c.scale_max, 1)
+        summaries.append(CriterionSummary(
+            c.code, len(raw), Fraction(100 * sum(raw), len(raw) * scale) if raw else None,
+            Fraction(100 * (max(raw) - min(raw)), scale) if raw else None, na))
     flags = []
     spread = (max(scores) - min(scores)) if scores else None
     if spread is not None and spread > threshold:
@@ -237,7 +270,8 @@ def _to_fraction(value: Decimal) -> Fraction:
 
 def calibrate(criteria: Sequence[Criterion], reviews: Iterable[ReviewFacts]) -> Calibration:
     """Every submitted review's calibrated score; see the module docstring for the formula."""
-    scored = [(r, s) for r in reviews if (s := weighted_score(criteria, r.marks)) is not None]
+    plan = _plan(criteria)
+    scored = [(r, s) for r in reviews if (s := _weighted(plan, r.marks)) is not None]
     by_reviewer: dict[int, list[Fraction]] = defaultdict(list)
     for r, s in scored:
         by_reviewer[r.reviewer_id].append(s)
@@ -256,6 +290,9 @@ def calibrate(criteria: Sequence[Criterion], reviews: Iterable[ReviewFacts]) -> 
         stats[reviewer_id] = ReviewerStats(reviewer_id, len(values), mean(values), sd, note)
     calibrated: dict[int, Fraction] = {}
     per_proposal: dict[int, list[Fraction]] = defaultdict(list)
+    # per reviewer, S/σᵣ once (not per review): calibrated = M + (S/σᵣ)·(s − μᵣ)
+    factor = {rid: _to_fraction(s_all) / _to_fraction(st.stdev) for rid, st in stats.items()
+              if st.note == "" and s_all is not None and st.stdev}
     for r, s in scored:
         st = stats[r.reviewer_id]
         if st.note == "too_few" or m_all is None or s_all is None:
@@ -263,8 +300,8 @@ def calibrate(criteria: Sequence[Criterion], reviews: Iterable[ReviewFacts]) -> 
         elif st.note == "zero_spread":
             value = m_all
         else:
-            assert st.mean is not None and st.stdev is not None
-            value = m_all + _to_fraction(s_all) * (s - st.mean) / _to_fraction(st.stdev)
+            assert st.mean is not None
+            value = m_all + factor[r.reviewer_id] * (s - st.mean)
         calibrated[r.review_id] = value
         per_proposal[r.proposal_id].append(value)
     means = {pid: mean(values) for pid, values in per_proposal.items()}

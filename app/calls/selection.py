@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.calls import allocation, conflicts, queries, review_queries, scoring
@@ -143,7 +144,8 @@ def board(call: Call) -> Board:
     calibrated = _ranks(calibrated_means, eligible)
     rows = [Row(p, eligible[p.id], aggregates[p.id], calibrated_means[p.id], raw.get(p.id), calibrated.get(p.id))
             for p in proposals]
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(calibration.reviewers))))} \
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(calibration.reviewers)))
+                                                  .options(selectinload(User.member)))} \
         if calibration.reviewers else {}
     lines = sorted((ReviewerLine(people.get(rid), stats) for rid, stats in calibration.reviewers.items()),
                    key=lambda line: (line.reviewer.full_name if line.reviewer else "", line.stats.reviewer_id))
