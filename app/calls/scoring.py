@@ -235,8 +235,9 @@ def aggregate(criteria: Sequence[Criterion], reviews: Sequence[ReviewFacts], *, 
     opinions = {r.eligible for r in reviews if r.eligible is not None}
     if len(opinions) > 1:
         flags.append("eligibility")
-    return Aggregate(n=len(scores), mean=mean(scores), median=Fraction(median(scores)) if scores else None,
-                     minimum=min(scores) if scores else None, maximum=max(scores) if scores else None,
+    ordered = sorted(scores)
+    return Aggregate(n=len(scores), mean=mean(scores), median=Fraction(median(ordered)) if scores else None,
+                     minimum=ordered[0] if scores else None, maximum=ordered[-1] if scores else None,
                      stdev=pstdev(scores), range=spread, criteria=tuple(summaries), flags=tuple(flags))
 
 

@@ -26,6 +26,8 @@ from app.calls.selection_models import (
     LineMode,
     ProposalDecision,
     RankingBasis,
+    Review,
+    ReviewStatus,
     SelectionDecision,
     SelectionSettings,
 )
@@ -127,6 +129,23 @@ def settings_read(call: Call) -> SelectionSettings:
         mode=LineMode.skip.value, reserve_size=allocation.DEFAULT_RESERVE)
 
 
+def _review_facts(call_id: int, known: Mapping[int, Mapping[int, Any]]) -> dict[int, list[scoring.ReviewFacts]]:
+    """Counted submitted reviews by proposal, as ``review_queries.review_facts`` but read as plain rows (one
+    query, no ORM entity per review: the ranking of 500 proposals reads 6,000 reviews)."""
+    out: dict[int, list[scoring.ReviewFacts]] = {}
+    rows = db.session.execute(
+        select(Review.id, Review.reviewer_id, Review.proposal_id, Review.reviewer_member_id, Review.marks,
+               Review.eligible)
+        .where(Review.call_id == call_id, Review.status == ReviewStatus.submitted)
+        .order_by(Review.proposal_id, Review.id))
+    for rid, reviewer_id, pid, member_id, marks, eligible in rows:
+        if member_id is not None and member_id in known.get(pid, {}):
+            continue  # a conflicted member's review is never counted
+        out.setdefault(pid, []).append(scoring.ReviewFacts(rid, reviewer_id, pid, scoring.marks_from_dict(marks),
+                                                           eligible))
+    return out
+
+
 def board(call: Call) -> Board:
     """Aggregates, calibration, raw and calibrated ranks of every submitted proposal (bounded queries)."""
     settings = settings_read(call)
@@ -134,7 +153,7 @@ def board(call: Call) -> Board:
     threshold = review_queries.threshold_of(call)
     proposals = review_queries.submitted_proposals(call.id)
     known = conflicts.of_proposals([p.id for p in proposals])
-    facts = review_queries.review_facts(call.id, conflicts=known)
+    facts = _review_facts(call.id, known)
     eligibility = queries.eligibility_of(proposals)
     calibration = scoring.calibrate(criteria, [f for rows in facts.values() for f in rows])
     aggregates = {p.id: scoring.aggregate(criteria, facts.get(p.id, []), threshold=threshold) for p in proposals}
