@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.calls import conflicts, proposals, queries, review_queries, reviewing, scoring, wording
-from app.calls.models import Call, CallStatus, Proposal, ProposalStatus
+from app.calls import attachments, conflicts, proposals, queries, review_queries, reviewing, scoring, wording
+from app.calls.models import Attachment, Call, CallStatus, Proposal, ProposalStatus
 from app.calls.review_forms import (
     NOT_APPLICABLE,
     ApplyForm,
@@ -56,7 +56,7 @@ def _register_home_panel(state: Any) -> None:
 def _helpers() -> dict[str, Any]:
     return {"review_status_label": lambda status: ReviewStatus(status).label,
             "conflict_source_label": lambda source: ConflictSource(source).label,
-            "show_score": scoring.display}
+            "show_score": scoring.display, "file_size": attachments.size_text}
 
 
 def _call_or_404(call_id: int) -> Call:
@@ -443,6 +443,23 @@ def proposal(proposal_id: int):
     item = _proposal_or_404(proposal_id)
     _ensure_free(item)
     return _proposal_page(item)
+
+
+@bp.route("/proposals/<int:proposal_id>/reviews/attachments/<int:attachment_id>")
+@require("review.view")
+def attachment(proposal_id: int, attachment_id: int):
+    """A file of the submitted version, for the committee members who may read the proposal (a download)."""
+    item = _proposal_or_404(proposal_id)
+    _ensure_free(item)
+    snapshot = proposals.latest_snapshot(item)
+    listed = {a.get("id") for a in (snapshot.content.get("attachments") or [])} if snapshot else set()
+    row = db.session.get(Attachment, attachment_id)
+    if row is None or row.proposal_id != item.id or row.id not in listed:
+        abort(404)
+    path = attachments.path_of(row)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename, max_age=0)
 
 
 @bp.route("/proposals/<int:proposal_id>/discussion", methods=["POST"])
