@@ -387,11 +387,8 @@ def record_decision(call: Call, *, actor: User, decided: Sequence[allocation.Dec
 
 
 def _score_text(value: Fraction | None) -> str:
-    """The score for ``ProposalDecision.score`` (60 characters): exact ("143/2") when it fits; a calibrated
-    mean's exact fraction can be far longer, then 20 decimals (still read by ``Fraction``). The exact value
-    is always in the decision's ``allocation`` record."""
-    text = scoring.exact(value)
-    return text if len(text) <= 60 else scoring.display(value, 20)
+    """The score for ``ProposalDecision.score``: exact ("143/2"), read back with ``Fraction``."""
+    return scoring.exact(value)
 
 
 def line_decisions(line: allocation.Allocation) -> list[allocation.Decided]:

@@ -228,8 +228,8 @@ class ProposalDecision(db.Model):
     outcome: Mapped[str] = mapped_column(String(20))  # DecisionOutcome
     line_outcome: Mapped[str] = mapped_column(String(20))  # allocation.FUNDED, RESERVE, …
     rank: Mapped[int | None] = mapped_column(Integer)
-    #: The ranking's score, exact ("143/2"), "" when unscored.
-    score: Mapped[str] = mapped_column(String(60), default="")
+    #: The ranking's score, exact ("143/2"; a calibrated mean's fraction can be long), "" when unscored.
+    score: Mapped[str] = mapped_column(Text, default="")
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     departure: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -64,7 +64,7 @@ def upgrade():
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('line_outcome', sa.String(length=20), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=True),
-    sa.Column('score', sa.String(length=60), nullable=False),
+    sa.Column('score', sa.Text(), nullable=False),
     sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('departure', sa.Boolean(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
