@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.calls.models import Proposal, ProposalPartner
+from app.calls.models import CallStatus, Proposal, ProposalPartner
 from app.calls.selection_models import Conflict, ConflictSource
 from app.core import audit
 from app.core.errors import DomainError
@@ -113,10 +113,18 @@ def ensure_free(user: Any, proposal_id: int, *, known: Mapping[int, Mapping[int,
                                     "its reviews."))
 
 
+def _ensure_before_decision(proposal: Proposal) -> None:
+    """Conflicts are settled before the decision: afterwards they would change which reviews counted."""
+    if proposal.call.status in (CallStatus.decided, CallStatus.published):
+        raise DomainError(_l("The committee's decision is recorded: its conflicts of interest can no longer "
+                             "change."), field="reason")
+
+
 def add(proposal: Proposal, *, member_id: int, source: str, reason: str, actor: Any) -> Conflict:
     """Record (secretariat) or declare (reviewer) a conflict with its reason; audited. Flush, no commit."""
     if source not in (ConflictSource.recorded, ConflictSource.declared):
         raise ValueError(source)
+    _ensure_before_decision(proposal)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DomainError(_l("Give the reason for the conflict of interest (at least 5 characters)."), field="reason")
@@ -137,6 +145,7 @@ def remove(row: Conflict, *, actor: Any) -> None:
     """Withdraw a recorded conflict (secretariat only; a declared one stays, it is the reviewer's word)."""
     if row.source != ConflictSource.recorded:
         raise DomainError(_l("Only a conflict recorded by the secretariat can be withdrawn."))
+    _ensure_before_decision(row.proposal)
     audit.record("conflict.withdrawn", "proposal", row.proposal_id, actor=actor,
                  before={"member_id": row.member_id, "source": row.source, "reason": row.reason})
     db.session.delete(row)

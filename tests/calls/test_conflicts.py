@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.calls import conflicts, reviewing, scoring
 from app.calls.models import Call, Proposal
-from app.calls.selection_models import Review, ReviewAssignment, ReviewComment
+from app.calls.selection_models import Conflict, ConflictSource, Review, ReviewAssignment, ReviewComment
 from app.core.errors import DomainError
 from app.core.models import AuditEntry
 from app.extensions import db
@@ -130,3 +130,23 @@ def test_secretariat_sees_every_conflict_and_its_source_logged(app: Flask, clien
         # the assignment made before the conflict is still listed, flagged; the suggestion adds no one conflicted
         assert db.session.scalar(select(func.count(ReviewAssignment.id))
                                  .where(ReviewAssignment.reviewer_id == built.reviewers[2])) == 1
+
+
+@pytest.mark.parametrize("status", ["decided", "published"])
+def test_conflicts_cannot_change_once_the_decision_is_recorded(app: Flask, built: reviews_setup.Setup,
+                                                              status: str) -> None:
+    """The reviews that counted for the decision stay the ones that count for the applicants' letters."""
+    with app.test_request_context():
+        proposal = db.session.get(Proposal, built.p2)
+        secretariat = db.session.scalar(select(User).where(User.kind == "secretariat"))
+        recorded = conflicts.add(proposal, member_id=built.conflicted_member_id, source=ConflictSource.recorded,
+                                 reason="Même fédération régionale", actor=secretariat)
+        db.session.get(Call, built.call_id).status = status
+        db.session.flush()
+        reviewer = db.session.get(User, built.reviewers[0])
+        with pytest.raises(DomainError):
+            reviewing.declare_conflict(proposal, actor=reviewer, reason="Nous avons travaillé ensemble.")
+        with pytest.raises(DomainError):
+            conflicts.remove(recorded, actor=secretariat)
+        assert db.session.scalar(select(func.count()).select_from(Conflict)) == 1
+        db.session.rollback()
