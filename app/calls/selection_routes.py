@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -278,7 +278,8 @@ def publish(call_id: int):
             flash(str(exc.message), "error")
         else:
             db.session.commit()
-            flash(_("The decision is published: %(n)d letters are on their way.", n=sent), "success")
+            flash(ngettext("The decision is published: %(num)d letter is on its way.",
+                           "The decision is published: %(num)d letters are on their way.", sent), "success")
         return redirect(url_for("selection.decision", call_id=call.id))
     leads = len(record.items)
     return render_template("calls/selection/publish.html", call=call, record=record, form=form, leads=leads)
