@@ -127,6 +127,16 @@ def counting(app: Flask) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", on_execute)
 
 
+def page_statements(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements a GET of ``url`` sends (bounded-queries tests), after a warm-up request:
+    the first request may load what later ones find cached. The page must answer 200."""
+    client.get(url)
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html)

@@ -135,3 +135,17 @@ def many_reviews(call: Call, reviewers: Sequence[User], scores_of: Any, *, per_p
         db.session.execute(insert(Review), rows)
         db.session.flush()
     return len(rows)
+
+
+def grow_reviewed(call_id: int, lead_id: int, reviewer_ids: Sequence[int], n: int, done: set[int],
+                  scores_of: Any, *, per_proposal: int) -> None:
+    """Bounded-queries tests: add ``n`` proposals led by ``lead_id`` to the call, review every proposal not
+    yet in ``done`` (``many_reviews`` with ``scores_of`` and ``per_proposal``), add them to ``done``, commit."""
+    call = db.session.get(Call, call_id)
+    builders.many_proposals(call, [db.session.get(Member, lead_id)], n)
+    ids = [pid for pid in db.session.scalars(db.select(Proposal.id).where(Proposal.call_id == call_id)
+                                             .order_by(Proposal.id)) if pid not in done]
+    many_reviews(call, [db.session.get(User, i) for i in reviewer_ids], scores_of, per_proposal=per_proposal,
+                 proposal_ids=ids)
+    done.update(ids)
+    db.session.commit()

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.members.models import Member
 from tests import factories
 from tests.calls import builders
-from tests.conftest import counting, login
+from tests.conftest import login, page_statements
 
 PAGES = [
     "/calls/{call}/proposals",
@@ -33,14 +33,6 @@ def _grow(call_id: int, lead_ids: list[int], n: int) -> None:
     db.session.commit()
 
 
-def _statements(app: Flask, client: FlaskClient, url: str) -> int:
-    client.get(url)  # warm-up: the first request may load what later ones find cached
-    with counting(app) as statements:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(statements)
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_same_number_of_queries_with_10_and_1000_proposals(app: Flask, client: FlaskClient,
                                                            world: factories.World, page: str) -> None:
@@ -54,10 +46,10 @@ def test_same_number_of_queries_with_10_and_1000_proposals(app: Flask, client: F
         _grow(call_id, leads, 9)
     login(client, world.emails["secretariat"])
     url = page.format(call=call_id, proposal=proposal_id, challenge=challenge_id)
-    small = _statements(app, client, url)
+    small = page_statements(app, client, url)
     with app.app_context():
         _grow(call_id, leads, 990)
         assert db.session.scalar(select(db.func.count()).select_from(Proposal)) == 1000
-    large = _statements(app, client, url)
+    large = page_statements(app, client, url)
     assert small == large, (url, small, large)
     assert large <= 16, large

@@ -5,15 +5,13 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from app.auth.models import User
-from app.calls.models import Call, CallStatus, Proposal
+from app.calls.models import CallStatus
 from app.extensions import db
 from app.members.models import Member
 from tests import factories
 from tests.calls import builders, review_builders
-from tests.conftest import counting, login
+from tests.conftest import login, page_statements
 
 PAGES = [
     ("secretariat@example.org", "/calls/{call}/reviewers"),
@@ -25,24 +23,8 @@ PAGES = [
 ]
 
 
-def _grow(call_id: int, lead_id: int, reviewer_ids: list[int], n: int, done: set[int]) -> None:
-    call = db.session.get(Call, call_id)
-    builders.many_proposals(call, [db.session.get(Member, lead_id)], n)
-    ids = [pid for pid in db.session.scalars(select(Proposal.id).where(Proposal.call_id == call_id)
-                                             .order_by(Proposal.id)) if pid not in done]
-    review_builders.many_reviews(call, [db.session.get(User, i) for i in reviewer_ids],
-                                 lambda pi, ri: {"relevance": (pi + ri) % 6, "impact": (pi * ri) % 11,
-                                                 "partnership": None}, per_proposal=2, proposal_ids=ids)
-    done.update(ids)
-    db.session.commit()
-
-
-def _statements(app: Flask, client: FlaskClient, url: str) -> int:
-    client.get(url)
-    with counting(app) as statements:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(statements)
+def _scores(pi: int, ri: int) -> dict[str, int | None]:
+    return {"relevance": (pi + ri) % 6, "impact": (pi * ri) % 11, "partnership": None}
 
 
 @pytest.mark.parametrize(("who", "page"), PAGES)
@@ -58,11 +40,11 @@ def test_same_number_of_queries_with_10_and_500_proposals(app: Flask, client: Fl
         email = reviewers[0].email
         db.session.commit()
         call_id, proposal_id = call.id, first.id
-        _grow(call_id, world.member_id, reviewer_ids, 9, done)
+        review_builders.grow_reviewed(call_id, world.member_id, reviewer_ids, 9, done, _scores, per_proposal=2)
     login(client, email if who == "reviewer" else who)
     url = page.format(call=call_id, proposal=proposal_id)
-    small = _statements(app, client, url)
+    small = page_statements(app, client, url)
     with app.app_context():
-        _grow(call_id, world.member_id, reviewer_ids, 490, done)
-    large = _statements(app, client, url)
+        review_builders.grow_reviewed(call_id, world.member_id, reviewer_ids, 490, done, _scores, per_proposal=2)
+    large = page_statements(app, client, url)
     assert large == small, (url, small, large)
