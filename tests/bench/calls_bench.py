@@ -27,7 +27,6 @@ not answer 200 or its query count grows with the number of proposals.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import statistics
@@ -48,6 +47,8 @@ if str(ROOT) not in sys.path:
 
 from app.calls import content as rule_content  # noqa: E402
 from app.calls import rules  # noqa: E402
+from tests.bench.common import commit, fmt, log, machine, page_timings, worst  # noqa: E402
+from tests.bench.common import timed as timed_cpu  # noqa: E402
 
 PROPOSALS = 5_000
 LINES = 30
@@ -76,10 +77,6 @@ FUNDING = rules.Funding(rate=Decimal("0.65"), ceiling=Decimal("66440"), floor=De
 COUNTRIES = ("FR", "FR", "TN", "TN", "TN", "ML", "MA", "SN", "DZ")
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 #: CPU seconds of every timed run, by the id of its list of wall times (other sessions share the machine:
 #: the CPU time this process used moves much less than the wall time).
 CPU: dict[int, list[float]] = {}
@@ -87,14 +84,7 @@ CPU: dict[int, list[float]] = {}
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, list[float]]:
     """Run ``fn`` ``repeat`` times; (last value, every wall duration in seconds); CPU times in ``CPU``."""
-    times: list[float] = []
-    cpu: list[float] = []
-    value = None
-    for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        value = fn()
-        times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+    value, times, cpu = timed_cpu(fn, repeat)
     CPU[id(times)] = cpu
     return value, times
 
@@ -211,7 +201,7 @@ def pure_part(repeat: int) -> dict[str, Any]:
 
 def list_part(database: str | None, repeat: int) -> dict[str, Any]:
     """The secretariat's proposal list at 1,000 and at 10 proposals: server time and SQL statements."""
-    from sqlalchemy import event, select
+    from sqlalchemy import select
 
     from app import create_app
     from app.calls.models import Proposal
@@ -251,11 +241,6 @@ def list_part(database: str | None, repeat: int) -> dict[str, Any]:
     response = client.post("/login", data={"email": secretariat, "password": factories.PASSWORD})
     assert response.status_code == 302, response.status_code
 
-    statements: list[str] = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
     pages = {
         "first page": "/calls/{id}/proposals",
         "search (q=projet)": "/calls/{id}/proposals?q=projet",
@@ -265,22 +250,10 @@ def list_part(database: str | None, repeat: int) -> dict[str, Any]:
     for label, pattern in pages.items():
         for name, call_id in (("big", big_id), ("small", small_id)) if label != "page 3" else (("big", big_id),):
             url_ = pattern.format(id=call_id)
-            client.get(url_)  # warm-up: templates compiled
-            times, cpu, counts, statuses, sizes_ = [], [], [], [], []
-            for _ in range(repeat):
-                statements.clear()
-                event.listen(engine, "before_cursor_execute", on_execute)
-                started, started_cpu = time.perf_counter(), time.process_time()
-                response = client.get(url_)
-                times.append(time.perf_counter() - started)
-                cpu.append(time.process_time() - started_cpu)
-                event.remove(engine, "before_cursor_execute", on_execute)
-                counts.append(len(statements))
-                statuses.append(response.status_code)
-                sizes_.append(len(response.data))
-            CPU[id(times)] = cpu
-            out["pages"][(label, name)] = {"times": times, "queries": counts, "statuses": statuses,
-                                          "bytes": statistics.median(sizes_)}
+            page = page_timings(client, engine, url_, repeat)
+            CPU[id(page["times"])] = page["cpu"]
+            out["pages"][(label, name)] = {"times": page["times"], "queries": page["queries"],
+                                          "statuses": page["statuses"], "bytes": statistics.median(page["sizes"])}
         small_queries = out["pages"].get((label, "small"), {"queries": ["-"]})["queries"][0]
         log(f"list {label}: {LIST_PROPOSALS} -> {fmt(out['pages'][(label, 'big')]['times'])}, "
             f"{out['pages'][(label, 'big')]['queries'][0]} queries; {SMALL_LIST} -> {small_queries} queries")
@@ -294,40 +267,11 @@ def list_part(database: str | None, repeat: int) -> dict[str, Any]:
 
 # Report -------------------------------------------------------------------------------------------
 
-def fmt(times: list[float]) -> str:
-    return f"{statistics.median(times) * 1000:.1f} ms"
-
-
-def worst(times: list[float]) -> str:
-    return f"{max(times) * 1000:.1f} ms"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"`nproc` = {os.cpu_count()}, {cpu}; load average at the start {load}"
-
-
 def versions() -> str:
     from importlib.metadata import version
 
     return f"python {platform.python_version()}, flask {version('flask')}, sqlalchemy {version('sqlalchemy')}, " \
            f"babel {version('babel')}"
-
-
-def commit() -> str:
-    import subprocess
-
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
-    return done.stdout.strip() or "?"
 
 
 def report(pure: dict[str, Any], lists: list[dict[str, Any]], repeat: int, list_repeat: int, started_at: str,

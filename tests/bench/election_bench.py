@@ -33,7 +33,6 @@ import os
 import platform
 import random
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,8 @@ from app.assembly import board as board_rules  # noqa: E402
 from app.assembly import recount as recounting  # noqa: E402
 from app.elections import hooks, rules  # noqa: E402
 from app.elections.recount import APPROVAL  # noqa: E402
+from tests.bench.common import fmt, log, machine, worst  # noqa: E402
+from tests.bench.common import timed as timed_cpu  # noqa: E402
 
 hooks.register()  # the recount reads election boards without an app (create_app would do this)
 
@@ -70,18 +71,9 @@ STARTUP_ROWS = ("`flask --app wsgi", "Start-up alone:")
 WORK = Path(tempfile.mkdtemp(prefix="pcpa-election-bench-"))
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, list[float]]:
     """Run ``fn`` ``repeat`` times; (last value, every duration in seconds)."""
-    times: list[float] = []
-    value = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - started)
+    value, times, _ = timed_cpu(fn, repeat)
     return value, times
 
 
@@ -331,14 +323,6 @@ def cli_part(board_file: Path, repeat: int) -> dict[str, Any]:
 
 # Report ---------------------------------------------------------------------------------------
 
-def fmt(times: list[float]) -> str:
-    return f"{statistics.median(times) * 1000:.1f} ms"
-
-
-def worst(times: list[float]) -> str:
-    return f"{max(times) * 1000:.1f} ms"
-
-
 def met(times: list[float]) -> str:
     return "yes" if max(times) < TARGET_S else "**no**"
 
@@ -354,19 +338,6 @@ def same_shape(a: Any, b: Any, path: str = "board") -> list[str]:
     if isinstance(a, list) and isinstance(b, list) and a and b:
         return same_shape(a[0], b[0], f"{path}[0]")
     return []
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"`nproc` = {os.cpu_count()}, {cpu}; load average at the start {load}"
 
 
 def versions() -> str:

@@ -21,15 +21,12 @@ database of its own: its tables are dropped; by default a temporary SQLite file)
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,26 +37,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app.calls import allocation, scoring  # noqa: E402
+from tests.bench.common import commit, fmt, log, machine, page_timings, timed, worst  # noqa: E402
 
 PROPOSALS = 500
 REVIEWERS = 12
 CRITERIA = 8
 TARGET_MS = 300
 SEED = 8
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, list[float], list[float]]:
-    times, cpu, value = [], [], None
-    for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        value = fn()
-        times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    return value, times, cpu
 
 
 def criteria_content() -> dict[str, dict[str, Any]]:
@@ -144,8 +128,6 @@ def pure_part(repeat: int) -> dict[str, Any]:
 
 
 def page_part(database: str | None, repeat: int) -> dict[str, Any]:
-    from sqlalchemy import event
-
     from app import create_app
     from app.calls.models import CallStatus
     from app.config import normalise_db_url
@@ -181,63 +163,20 @@ def page_part(database: str | None, repeat: int) -> dict[str, Any]:
     client = app.test_client()
     response = client.post("/login", data={"email": world.emails["secretariat"], "password": factories.PASSWORD})
     assert response.status_code == 302
-    statements: list[str] = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
     out["pages"] = {}
     for label, path in (("ranking", f"/calls/{call_id}/ranking"), ("trial allocation", f"/calls/{call_id}/allocation"),
                         ("trial, envelope changed", f"/calls/{call_id}/allocation?envelope=3000000&mode=stop")):
-        assert client.get(path).status_code == 200, path  # warm-up
-        times, cpu, counts, sizes = [], [], [], []
-        for _ in range(repeat):
-            statements.clear()
-            event.listen(engine, "before_cursor_execute", on_execute)
-            started, started_cpu = time.perf_counter(), time.process_time()
-            response = client.get(path)
-            times.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
-            event.remove(engine, "before_cursor_execute", on_execute)
-            assert response.status_code == 200
-            counts.append(len(statements))
-            sizes.append(len(response.data))
-        out["pages"][label] = {"times": times, "cpu": cpu, "queries": sorted(set(counts)),
-                               "bytes": statistics.median(sizes)}
-        log(f"{label}: {ms(times)}, {counts[0]} queries")
+        page = page_timings(client, engine, path, repeat)
+        assert set(page["statuses"]) == {200}, path
+        out["pages"][label] = {"times": page["times"], "cpu": page["cpu"], "queries": sorted(set(page["queries"])),
+                               "bytes": statistics.median(page["sizes"])}
+        log(f"{label}: {fmt(page['times'])}, {page['queries'][0]} queries")
     with app.app_context():
         db.session.remove()
         if database:
             db.drop_all()
         db.engine.dispose()
     return out
-
-
-def ms(times: list[float]) -> str:
-    return f"{statistics.median(times) * 1000:.1f} ms"
-
-
-def worst(times: list[float]) -> str:
-    return f"{max(times) * 1000:.1f} ms"
-
-
-def commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
-    return done.stdout.strip() or "?"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"`nproc` = {os.cpu_count()}, {cpu}; load average at the start {load}"
 
 
 def report(pure: dict[str, Any], pages: list[dict[str, Any]], repeat: int, page_repeat: int, started_at: str,
@@ -263,7 +202,7 @@ def report(pure: dict[str, Any], pages: list[dict[str, Any]], repeat: int, page_
                       ("whole", "all three + raw and calibrated ranks (what the ranking page computes)")):
         times, cpu = pure[key], pure[f"{key}_cpu"]
         ok = "yes" if statistics.median(times) * 1000 < TARGET_MS else "**no**"
-        lines.append(f"| {name} | {ms(times)} | {worst(times)} | {ms(cpu)} | {ok} |")
+        lines.append(f"| {name} | {fmt(times)} | {worst(times)} | {fmt(cpu)} | {ok} |")
     lines += ["", f"Outcome: {pure['flagged']} proposals flagged for discussion; {pure['moved']} move by 3 places "
               f"or more with calibration; {pure['funded']} funded by an envelope of 6,000,000 € (line at rank "
               f"{pure['line_rank']})."]
@@ -280,7 +219,7 @@ def report(pure: dict[str, Any], pages: list[dict[str, Any]], repeat: int, page_
             "|---|---|---|---|---|---|",
         ]
         for label, page in data["pages"].items():
-            lines.append(f"| {label} | {ms(page['times'])} | {worst(page['times'])} | {ms(page['cpu'])} | "
+            lines.append(f"| {label} | {fmt(page['times'])} | {worst(page['times'])} | {fmt(page['cpu'])} | "
                          f"{'/'.join(str(q) for q in page['queries'])} | {page['bytes'] / 1024:.0f} kB |")
     lines += ["", "The query counts are the same at 10 proposals (`tests/calls/test_selection_bounded_queries.py`).",
               ""]
@@ -297,8 +236,8 @@ def main() -> int:
     started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = machine()
     pure = pure_part(args.repeat)
-    log(f"in-process: aggregate {ms(pure['aggregate'])}, calibrate {ms(pure['calibrate'])}, "
-        f"allocate {ms(pure['allocate'])}, whole {ms(pure['whole'])}")
+    log(f"in-process: aggregate {fmt(pure['aggregate'])}, calibrate {fmt(pure['calibrate'])}, "
+        f"allocate {fmt(pure['allocate'])}, whole {fmt(pure['whole'])}")
     pages = [page_part(None, args.page_repeat)] + [page_part(url, args.page_repeat) for url in args.database]
     text = report(pure, pages, args.repeat, args.page_repeat, started_at, load)
     Path(args.output).write_text(text)
