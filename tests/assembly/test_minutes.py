@@ -7,14 +7,11 @@ a resolution whose vote never opened.
 """
 from __future__ import annotations
 
-import io
-import unicodedata
 from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.assembly import services, voting
@@ -26,6 +23,7 @@ from app.members.models import Member, MemberStatus
 from tests import factories
 from tests.conftest import login
 from tests.members.test_directory_queries import counting
+from tests.pdf_text import assert_arabic_shaped, pdf_text
 
 ARABIC_TITLE = "الجمعية العامة العادية للبرنامج"
 ARABIC_RESOLUTION = "المصادقة على التقرير الأدبي"
@@ -89,17 +87,6 @@ def _speaks(app: Flask, email: str, locale: str) -> None:
         db.session.commit()
 
 
-def _pdf_text(content: bytes) -> tuple[str, set[str]]:
-    """Extracted text (NFKC: Arabic presentation forms back to letters) and the fonts' names."""
-    reader = PdfReader(io.BytesIO(content))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    fonts: set[str] = set()
-    for page in reader.pages:
-        for font in page["/Resources"].get("/Font", {}).values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    return unicodedata.normalize("NFKC", text), fonts
-
-
 def _squash(text: str) -> str:
     """Text without line breaks or spaces (a long hash wraps across lines in the PDF)."""
     return "".join(text.split())
@@ -153,7 +140,7 @@ def test_pdf_has_the_title_members_and_final_hashes(app: Flask, client: FlaskCli
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="minutes-{data["assembly_id"]}.pdf"'
     assert response.data.startswith(b"%PDF")
-    text, fonts = _pdf_text(response.data)
+    text, fonts = pdf_text(response.data)
     assert "Assemblée plénière ordinaire" in text
     for name in data["names"]:
         assert name in text
@@ -173,10 +160,7 @@ def test_arabic_minutes_are_right_to_left_and_shaped_with_dejavu(
     assert ARABIC_RESOLUTION in html  # the resolution's Arabic title in an Arabic reader's minutes
     response = client.get(f"/assemblies/{data['assembly_id']}/minutes.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    text, fonts = _pdf_text(response.data)
-    assert any("DejaVu" in f for f in fonts), fonts
-    for word in ARABIC_TITLE.split() + ARABIC_RESOLUTION.split():
-        assert word in text, word
+    text = assert_arabic_shaped(response.data, ARABIC_TITLE.split() + ARABIC_RESOLUTION.split())
     for final_hash in data["hashes"]:
         assert final_hash in _squash(text)
 

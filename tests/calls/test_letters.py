@@ -2,10 +2,6 @@
 delegate and alternates; Arabic shaped and right to left (checked as the minutes PDF tests do)."""
 from __future__ import annotations
 
-import io
-import unicodedata
-
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -14,17 +10,7 @@ from app.core.models import AuditEntry, OutboxMessage
 from app.extensions import db
 from tests import factories
 from tests.calls import decision_builders
-
-
-def _pdf_text(content: bytes) -> tuple[str, set[str]]:
-    """Extracted text (NFKC: Arabic presentation forms back to letters) and the fonts' names."""
-    reader = PdfReader(io.BytesIO(content))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    fonts: set[str] = set()
-    for page in reader.pages:
-        for font in page["/Resources"].get("/Font", {}).values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    return unicodedata.normalize("NFKC", text), fonts
+from tests.pdf_text import assert_arabic_shaped, pdf_text
 
 
 def _squash(text: str) -> str:
@@ -44,7 +30,7 @@ def test_english_letter_has_the_outcome_sentence_scores_and_no_reviewer(session:
     assert item is not None
     pdf = letters.letter_pdf(item, "en")
     assert pdf.startswith(b"%PDF")
-    text, fonts = _pdf_text(pdf)
+    text, fonts = pdf_text(pdf)
     flat = _squash(text)
     assert "Decision letter" in flat
     assert "Your proposal scored 80.0/100 and ranks 1st of 3" in flat
@@ -64,10 +50,7 @@ def test_arabic_letter_is_right_to_left_and_shaped(session: factories.World) -> 
     html = letters.letter_html(item, "ar")
     assert '<html lang="ar" dir="rtl">' in html
     assert "الملاءمة" in html
-    text, fonts = _pdf_text(letters.letter_pdf(item, "ar"))
-    assert any("DejaVu" in f for f in fonts), fonts
-    for word in ("الملاءمة", "الأثر", *decision_builders.TEXTS[2].split()):
-        assert word in text, word
+    assert_arabic_shaped(letters.letter_pdf(item, "ar"), ("الملاءمة", "الأثر", *decision_builders.TEXTS[2].split()))
 
 
 def test_send_letters_queues_one_pdf_per_representative_in_the_leads_language(session: factories.World) -> None:
@@ -88,10 +71,10 @@ def test_send_letters_queues_one_pdf_per_representative_in_the_leads_language(se
         assert message.attachment_data.startswith(b"%PDF")
         assert message.attachment_name.startswith("decision-C")
         assert "/proposals/" in message.body and "/outcome" in message.body
-    text, _fonts = _pdf_text(own[0].attachment_data)
+    text, _fonts = pdf_text(own[0].attachment_data)
     assert "الملاءمة" in text  # the lead's delegate reads Arabic: the letter is in Arabic
     others = [m for m in messages if m not in own]
-    other_text, _ = _pdf_text(others[0].attachment_data)
+    other_text, _ = pdf_text(others[0].attachment_data)
     assert "Pertinence" in other_text  # no locale: French
     assert [i.letter_sent_at is not None for i in decision.items if i.proposal_id != scene.proposal_ids[3]] == [True] * 3
     assert letters.send_letters(decision, actor=None) == 0  # never twice
@@ -133,7 +116,6 @@ def test_the_selection_report_in_arabic_is_right_to_left(session: factories.Worl
         report = selection_report.gather(decision)
         html = selection_report.render_html(report)
         assert '<html lang="ar" dir="rtl">' in html
-        text, fonts = _pdf_text(selection_report.render_pdf(decision))
-    assert any("DejaVu" in f for f in fonts)
+        text = assert_arabic_shaped(selection_report.render_pdf(decision), ())
     for organisation in scene.reviewer_member_names:
         assert organisation in " ".join(text.split())
