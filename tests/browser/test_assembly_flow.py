@@ -16,6 +16,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
+from tests.browser.helpers import sign_in, sign_out, watch
 
 pytestmark = pytest.mark.browser
 
@@ -40,24 +41,6 @@ def _seed(live: LiveServer) -> dict:
                   "delegate_a": delegate_a.email}
         db.session.remove()
     return seeded
-
-
-def _watch(tab: Page, console_errors: list[str]) -> None:
-    tab.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: console_errors.append(str(exc)))
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status").filter(has_text="Welcome")).to_be_visible()
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 
 def _open_assembly(page: Page) -> None:
@@ -104,7 +87,7 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     own, proxy = f"For your organisation, {seeded['a']}", f"By proxy for {seeded['b']}"
 
     # 1. The secretariat opens the vote from the assembly page, with a closing time.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     _open_assembly(page)
     expect(page.get_by_role("row").filter(has_text=RESOLUTION)).to_contain_text("Secret")
     page.get_by_role("row").filter(has_text=RESOLUTION).get_by_role("link", name="Open the vote").click()
@@ -114,10 +97,10 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     page.get_by_role("button", name="Open the vote").click()
     expect(page.get_by_text("The vote is open: 3 members in the electorate.")).to_be_visible()
     assert page.url == live.url + vote_url
-    _sign_out(page)
+    sign_out(page)
 
     # 2. A's delegate, holding B's proxy, sees two pending ballots and casts both.
-    _sign_in(page, seeded["delegate_a"])
+    sign_in(page, seeded["delegate_a"])
     pending = page.locator("section").filter(has=page.get_by_role("heading", name="Votes waiting for your ballot"))
     expect(pending.get_by_role("listitem")).to_have_count(2)
     expect(pending).to_contain_text("for your organisation")
@@ -151,10 +134,10 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     assert "A ballot has already been cast for this organisation" in replay.text()
     page.reload()
     expect(page.locator("#turnout-count")).to_have_text("2")
-    _sign_out(page)
+    sign_out(page)
 
     # 3. The secretariat closes the vote (confirmation page) and reads the results.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     page.goto(vote_url)
     page.get_by_role("link", name="Close the vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Close the vote")
@@ -178,7 +161,7 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     context.set_default_timeout(TIMEOUT_MS)
     try:
         anonymous = context.new_page()
-        _watch(anonymous, console_errors)
+        watch(anonymous, console_errors)
         anonymous.goto(f"{vote_url}/board")
         expect(anonymous.get_by_role("heading", level=1)).to_have_text(f"Bulletin board: {RESOLUTION}")
         expect(anonymous.locator("#final-hash")).to_have_text(final_hash)

@@ -16,6 +16,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from tests import factories
 from tests.browser.conftest import LiveServer
+from tests.browser.helpers import fits_360, flash, h1, sign_in, sign_out
 from tests.calls import builders
 from tests.calls.ruleset_helpers import seat
 
@@ -65,39 +66,10 @@ def _seed(live: LiveServer) -> int:
     return rule_set_id
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status").filter(has_text="Welcome")).to_be_visible()
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
-
-
-def _h1(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def _flash(page: Page, text: str) -> None:
-    expect(page.get_by_text(text)).to_be_visible()
-
-
 def _open_rule_set(page: Page) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Rule sets").click()
     page.get_by_role("link", name=RULES).click()
-    expect(_h1(page)).to_have_text(RULES)
-
-
-def _fits_360(page: Page) -> None:
-    """The page reads at 360 px wide without scrolling sideways."""
-    page.set_viewport_size({"width": 360, "height": 800})
-    page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(h1(page)).to_have_text(RULES)
 
 
 def _task(page: Page, section: str) -> Locator:
@@ -106,15 +78,15 @@ def _task(page: Page, section: str) -> Locator:
 
 def _open_section(page: Page, section: str) -> None:
     _task(page, section).get_by_role("link").click()
-    expect(_h1(page)).to_have_text(section)
+    expect(h1(page)).to_have_text(section)
 
 
 def _complete(page: Page) -> None:
     """The bottom of a section: "Have you completed this section?" Yes, back to the task list."""
     page.get_by_label("Yes, I have completed this section").check()
     page.get_by_role("button", name="Save and return to the task list").click()
-    _flash(page, "Section saved.")
-    expect(_h1(page)).to_have_text(PROJECT)
+    flash(page, "Section saved.")
+    expect(h1(page)).to_have_text(PROJECT)
 
 
 def _add_partner(page: Page, member: str, role: str) -> None:
@@ -123,7 +95,7 @@ def _add_partner(page: Page, member: str, role: str) -> None:
     page.get_by_label("Member of the programme", exact=True).select_option(label=f"{member} ({member[:6].upper()})")
     page.get_by_label("Role in the project").fill(role)
     page.get_by_role("button", name="Add this partner").click()
-    _flash(page, "Line added.")
+    flash(page, "Line added.")
     expect(page.locator("table tbody tr").filter(has_text=member)).to_have_count(1)
 
 
@@ -136,58 +108,58 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     rule_set_id = _seed(live)
 
     # 1. A committee member proposes an amendment: co-financing of at least 25 % instead of 30 %.
-    _sign_in(page, _email(COMMITTEE_FR))
+    sign_in(page, _email(COMMITTEE_FR))
     _open_rule_set(page)
     expect(page.locator("#rule-cofinancing_share")).to_have_text("Co-financing of at least 30 % of the budget.")
     page.get_by_role("link", name="Propose an amendment").click()
-    expect(_h1(page)).to_have_text("Propose an amendment")
+    expect(h1(page)).to_have_text("Propose an amendment")
     share = page.get_by_label("Minimum co-financing (percentage of the total budget)")
     expect(share).to_have_value("30")
     page.get_by_label("Title of the amendment").fill(AMENDMENT)
     page.get_by_label("Rationale", exact=True).fill("Small associations rarely find 30 % of co-financing.")
     share.fill("25")
     page.get_by_role("button", name="Propose the amendment").click()
-    _flash(page, "Amendment proposed.")
-    expect(_h1(page)).to_have_text(f"Amendment: {AMENDMENT}")
+    flash(page, "Amendment proposed.")
+    expect(h1(page)).to_have_text(f"Amendment: {AMENDMENT}")
     changes = page.locator("table.diff").filter(has_text="Changes proposed")
     expect(changes.locator("tbody tr")).to_have_count(1)
     expect(changes.locator("tbody tr del")).to_have_text("30 %")
     expect(changes.locator("tbody tr ins")).to_have_text("25 %")
     amendment_url = page.url
-    _sign_out(page)
+    sign_out(page)
 
     # A second committee member comments and supports it.
-    _sign_in(page, _email(COMMITTEE_TN))
+    sign_in(page, _email(COMMITTEE_TN))
     _open_rule_set(page)
     page.get_by_role("row").filter(has_text=AMENDMENT).get_by_role("link", name=AMENDMENT).click()
     assert page.url == amendment_url
     page.get_by_label("Your comment").fill("Agreed: Tunisian partners raise co-financing in kind.")
     page.get_by_role("button", name="Comment", exact=True).click()
-    _flash(page, "Comment added.")
+    flash(page, "Comment added.")
     page.get_by_role("button", name="Support this amendment for my organisation").click()
-    _flash(page, "Your organisation supports this amendment.")
+    flash(page, "Your organisation supports this amendment.")
     supports = page.locator("section").filter(has=page.get_by_role("heading", name="Supported by (1)"))
     expect(supports.get_by_role("listitem")).to_have_text(COMMITTEE_TN)
     expect(page.get_by_role("button", name="Support this amendment for my organisation")).to_have_count(0)
-    _sign_out(page)
+    sign_out(page)
 
     # The secretariat accepts it with a reason; the history shows version 2 and the difference.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     _open_rule_set(page)
     page.get_by_role("row").filter(has_text=AMENDMENT).get_by_role("link", name=AMENDMENT).click()
     expect(page.locator("#comments-h")).to_have_text("Comments (1)")
     page.get_by_role("link", name="Accept or decline").click()
-    expect(_h1(page)).to_have_text(f"Decide on the amendment “{AMENDMENT}”")
+    expect(h1(page)).to_have_text(f"Decide on the amendment “{AMENDMENT}”")
     expect(page.get_by_text("Accepting writes version 2")).to_be_visible()
     page.get_by_label("Accept: a new version is written").check()
     page.get_by_label("Reason", exact=True).fill("Supported by the committee; the assembly decides.")
     page.get_by_role("button", name="Record the decision").click()
-    _flash(page, "Amendment accepted: version 2 is written.")
+    flash(page, "Amendment accepted: version 2 is written.")
     page.locator("p.breadcrumb").get_by_role("link", name=RULES).click()
     expect(page.get_by_text("Version 2 ·")).to_be_visible()
     expect(page.locator("#rule-cofinancing_share")).to_have_text("Co-financing of at least 25 % of the budget.")
     page.get_by_role("link", name="History and differences").click()
-    expect(_h1(page)).to_have_text(f"History: {RULES}")
+    expect(h1(page)).to_have_text(f"History: {RULES}")
     diff = page.locator("table.diff")
     expect(diff.locator("caption")).to_have_text("From version 1 to version 2")
     expect(diff.locator("tbody tr")).to_have_count(1)
@@ -203,10 +175,10 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     # 2. The secretariat freezes version 2 and puts it to the assembly's agenda item.
     page.locator("p.breadcrumb").get_by_role("link", name=RULES).click()
     page.get_by_role("link", name="Put to the assembly").click()
-    expect(_h1(page)).to_have_text(f"Put {RULES} to the assembly")
+    expect(h1(page)).to_have_text(f"Put {RULES} to the assembly")
     page.get_by_label("Agenda item", exact=True).select_option(label=f"{ASSEMBLY} · 1. Rapport moral")
     page.get_by_role("button", name="Freeze and put to the assembly").click()
-    _flash(page, f"Version 2 is frozen and put to the assembly “{ASSEMBLY}” as the resolution “{RESOLUTION}”.")
+    flash(page, f"Version 2 is frozen and put to the assembly “{ASSEMBLY}” as the resolution “{RESOLUTION}”.")
     expect(page.locator(".badge").first).to_have_text("Frozen for the assembly")
     expect(page.get_by_role("link", name="Propose an amendment")).to_have_count(0)
 
@@ -214,40 +186,40 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     expect(page.get_by_role("link", name="Vote page")).to_be_visible()
     expect(page.get_by_role("link", name="Close the vote")).to_have_count(0)
     page.get_by_role("link", name="Open the vote").click()
-    expect(_h1(page)).to_have_text("Open the vote")
+    expect(h1(page)).to_have_text("Open the vote")
     page.get_by_label("Closes at (UTC)").fill((utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Open the vote").click()
-    _flash(page, "The vote is open: 4 members in the electorate.")
+    flash(page, "The vote is open: 4 members in the electorate.")
     vote_url = page.url.removeprefix(live.url)
     assert vote_url.startswith("/votes/")
-    _sign_out(page)
+    sign_out(page)
 
     # Three delegates of four vote for it.
     for voter in (LEAD, COMMITTEE_FR, COMMITTEE_TN):
-        _sign_in(page, _email(voter))
+        sign_in(page, _email(voter))
         pending = page.locator("section").filter(has=page.get_by_role("heading", name="Votes waiting for your ballot"))
         pending.get_by_role("link", name=RESOLUTION).click()
-        expect(_h1(page)).to_have_text(RESOLUTION)
+        expect(h1(page)).to_have_text(RESOLUTION)
         # The voter reads the rules put to the vote one per line.
         assert "\n- Co-financing of at least 25 % of the budget.\n" in page.locator(".resolution-text").inner_text()
         ballot = page.locator("section.ballot").filter(
             has=page.get_by_role("heading", name=f"For your organisation, {voter}", exact=True))
         ballot.get_by_label("For", exact=True).check()
         ballot.get_by_role("button", name="Continue").click()
-        expect(_h1(page)).to_have_text("Confirm your ballot")
+        expect(h1(page)).to_have_text("Confirm your ballot")
         page.get_by_role("button", name="Confirm and cast my ballot").click()
-        _flash(page, "Your ballot has been cast.")
-        _sign_out(page)
+        flash(page, "Your ballot has been cast.")
+        sign_out(page)
 
     # The secretariat closes the vote from the rule-set page; that page then says adopted by that resolution.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     _open_rule_set(page)
     expect(page.get_by_role("link", name="Open the vote")).to_have_count(0)
     page.get_by_role("link", name="Close the vote").click()
     assert page.url == f"{live.url}{vote_url}/close"
     expect(page.get_by_text("3 of 4 members have voted.")).to_be_visible()
     page.get_by_role("button", name="Confirm").click()
-    _flash(page, "The vote is closed and its results are published.")
+    flash(page, "The vote is closed and its results are published.")
     expect(page.locator("#outcome-title")).to_contain_text("Adopted")
     final_hash = page.locator(".result-outcome code.mono").inner_text().strip()
     assert len(final_hash) == 64
@@ -263,7 +235,7 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     # 3. The secretariat creates a call under the adopted version and opens it.
     page.get_by_role("navigation").get_by_role("link", name="Calls").click()
     page.get_by_role("link", name="New call").click()
-    expect(_h1(page)).to_have_text("New call for projects")
+    expect(h1(page)).to_have_text("New call for projects")
     page.get_by_label("Title in French").fill("Agir ensemble pour le changement")
     page.get_by_label("Title in English").fill(CALL)
     page.get_by_label("D1 · Youth and citizenship").check()
@@ -274,26 +246,26 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     page.get_by_label("Closes at (UTC)").fill((now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
     expect(page.get_by_label("Rule set version")).to_contain_text(f"{RULES}, version 2 (Adopted)")
     page.get_by_role("button", name="Save").click()
-    _flash(page, "Call saved as a draft.")
-    expect(_h1(page)).to_have_text(CALL)
+    flash(page, "Call saved as a draft.")
+    expect(h1(page)).to_have_text(CALL)
     expect(page.locator("dt:text-is('Envelope') + dd")).to_have_text("150,000 €")
     page.get_by_role("link", name="Open the call").click()
-    expect(_h1(page)).to_have_text("Open the call")
+    expect(h1(page)).to_have_text("Open the call")
     expect(page.get_by_text("4 representatives of the active members are e-mailed")).to_be_visible()
     page.get_by_role("button", name="Open the call").click()
-    _flash(page, "The call is open. 4 representatives were e-mailed.")
+    flash(page, "The call is open. 4 representatives were e-mailed.")
     expect(page.locator(".badge").first).to_have_text("Open")
-    _sign_out(page)
+    sign_out(page)
 
     # 4. First visit: the delegate starts a proposal from the call page, fills "about" and the budget.
-    _sign_in(page, _email(LEAD))
+    sign_in(page, _email(LEAD))
     page.locator("section").filter(has=page.get_by_role("heading", name="Open calls for projects")) \
         .get_by_role("link", name=CALL).click()
-    expect(_h1(page)).to_have_text(CALL)
+    expect(h1(page)).to_have_text(CALL)
     expect(page.get_by_text("Co-financing of at least 25 % of the budget.")).to_be_visible()
     page.get_by_role("button", name="Start a proposal").click()
-    _flash(page, "Proposal started.")
-    expect(_h1(page)).to_have_text("Untitled proposal")
+    flash(page, "Proposal started.")
+    expect(h1(page)).to_have_text("Untitled proposal")
     _open_section(page, "About the project")
     page.get_by_label("Title of the project", exact=True).fill(PROJECT)
     page.get_by_label("Summary", exact=True).fill("Workshops where young people of both shores build projects together.")
@@ -301,8 +273,8 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     page.get_by_label("D1 · Youth and citizenship").check()
     page.get_by_label("Yes, I have completed this section").check()
     page.get_by_role("button", name="Save and continue").click()
-    _flash(page, "Section saved.")
-    expect(_h1(page)).to_have_text(PROJECT)
+    flash(page, "Section saved.")
+    expect(h1(page)).to_have_text(PROJECT)
     _open_section(page, "Budget")
     for category, description, total, requested in BUDGET:
         page.get_by_label("Category", exact=True).select_option(label=category)
@@ -310,26 +282,26 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
         page.get_by_label("Total of the line (€)").fill(total)
         page.get_by_label("Of which requested from the programme (€)").fill(requested)
         page.get_by_role("button", name="Add this line").click()
-        _flash(page, "Line added.")
+        flash(page, "Line added.")
     totals = page.locator("table tfoot tr")
     expect(totals).to_contain_text("102,050 €")
     expect(totals).to_contain_text("66,333 €")
-    _fits_360(page)  # the lines' table scrolls inside its box, the page does not
+    fits_360(page)  # the lines' table scrolls inside its box, the page does not
     _complete(page)
-    _sign_out(page)
+    sign_out(page)
 
     # Second visit: back to the draft from the call page; the task list shows what was done.
-    _sign_in(page, _email(LEAD))
+    sign_in(page, _email(LEAD))
     page.get_by_role("navigation").get_by_role("link", name="Calls").click()
     page.get_by_role("link", name=CALL).click()
     own = page.locator("section").filter(has=page.get_by_role("heading", name="Your organisation's proposals"))
     own.get_by_role("link", name=PROJECT).click()
-    expect(_h1(page)).to_have_text(PROJECT)
+    expect(h1(page)).to_have_text(PROJECT)
     for section, state in (("About the project", "Complete"), ("Budget", "Complete"), ("Partners", "Not started"),
                            ("Co-financing", "Not started")):
         expect(_task(page, section).locator(".badge")).to_have_text(state)
     expect(page.get_by_text("You have completed 2 of 9 sections.")).to_be_visible()
-    _fits_360(page)
+    fits_360(page)
 
     # Partners: at first only a member from its own country.
     _open_section(page, "Partners")
@@ -341,7 +313,7 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
         page.get_by_label("Amount (€)", exact=True).fill(amount)
         page.get_by_label(status, exact=True).check()
         page.get_by_role("button", name="Add this co-financing").click()
-        _flash(page, "Line added.")
+        flash(page, "Line added.")
     expect(page.locator("table tfoot tr")).to_contain_text("25,512.50 €")
     _complete(page)
     _open_section(page, "Start date and duration")
@@ -349,7 +321,7 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     page.get_by_label("Duration (months)", exact=True).fill("24")
     page.get_by_label("Yes, I have completed this section").check()
     page.get_by_role("button", name="Save and continue").click()
-    _flash(page, "Section saved.")
+    flash(page, "Section saved.")
     _open_section(page, "Beneficiaries")
     page.get_by_label("Direct beneficiaries", exact=True).fill("300")
     page.get_by_label("Indirect beneficiaries", exact=True).fill("2000")
@@ -357,36 +329,36 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     page.get_by_label("Share of young people (%)", exact=True).fill("80")
     page.get_by_label("Yes, I have completed this section").check()
     page.get_by_role("button", name="Save and continue").click()
-    _flash(page, "Section saved.")
+    flash(page, "Section saved.")
     _open_section(page, "Expected results and activities")
     page.get_by_label("Expected results", exact=True).fill("Twenty joint projects led by young people.")
     page.get_by_label("Main activities", exact=True).fill("Exchanges, workshops, a final forum in Sfax.")
     page.get_by_label("Yes, I have completed this section").check()
     page.get_by_role("button", name="Save and continue").click()
-    _flash(page, "Section saved.")
+    flash(page, "Section saved.")
     _open_section(page, "Indicators")
     page.get_by_label("Indicator", exact=True).fill("Young people trained")
     page.get_by_label("Unit", exact=True).fill("people")
     page.get_by_label("Baseline", exact=True).fill("0")
     page.get_by_label("Target", exact=True).fill("300")
     page.get_by_role("button", name="Add this indicator").click()
-    _flash(page, "Line added.")
+    flash(page, "Line added.")
     _complete(page)
 
     # The check page: one rule fails, with its reason and a link to the section that fixes it.
     page.get_by_role("link", name="Check my proposal: eligibility and maximum grant").click()
-    expect(_h1(page)).to_have_text("Check my proposal")
+    expect(h1(page)).to_have_text("Check my proposal")
     expect(page.get_by_text("1 rule is not met: the proposal cannot be submitted until it is.")).to_be_visible()
     failing = _rule_row(page, "partner_other_country")
     expect(failing.locator(".badge")).to_have_text("Fail")
     expect(failing).to_contain_text("No partner is from Tunisia.")
     expect(_rule_row(page, "cofinancing_share")).to_contain_text("Co-financing is 25 % of the budget.")
     expect(_rule_row(page, "cofinancing_share").locator(".badge")).to_have_text("Pass")
-    _fits_360(page)
+    fits_360(page)
 
     # It fixes it: a partner from the other country.
     failing.get_by_role("link", name="Go to: Partners").click()
-    expect(_h1(page)).to_have_text("Partners")
+    expect(h1(page)).to_have_text("Partners")
     expect(page.locator(".error-summary")).to_contain_text("No partner is from Tunisia.")
     _add_partner(page, PARTNER_TN, "Runs the workshops in Sfax")
     _complete(page)
@@ -398,20 +370,20 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     grant = page.locator("section[aria-labelledby=grant-h]")  # the card named by the "Maximum grant" heading
     expect(grant.locator("strong").first).to_have_text("66,333 €")
     expect(grant).to_contain_text("65 % of 102,050 € = 66,332.50 €, rounded to 66,333 €; under the 66,440 € ceiling.")
-    _fits_360(page)
+    fits_360(page)
 
     # Check your answers, submit, and the confirmation page with the maximum grant.
     page.get_by_role("link", name="Check your answers and submit").click()
-    expect(_h1(page)).to_have_text("Check your answers before submitting")
+    expect(h1(page)).to_have_text("Check your answers before submitting")
     expect(page.locator(".error-summary")).to_have_count(0)
     partners = page.locator("section#section-partners")
     expect(partners.locator("tbody tr")).to_have_count(2)
     expect(page.locator("section#section-budget tfoot")).to_contain_text("102,050 €")
     page.get_by_role("button", name="Submit the proposal").click()
-    expect(_h1(page)).to_have_text("Proposal submitted")
+    expect(h1(page)).to_have_text("Proposal submitted")
     expect(page.locator("dt:text-is('Maximum grant') + dd")).to_have_text("66,333 €")
     expect(page.locator("dt:text-is('Total budget') + dd")).to_have_text("102,050 €")
     expect(page.locator("dt:text-is('Project') + dd")).to_have_text(PROJECT)
-    _sign_out(page)
+    sign_out(page)
 
     assert console_errors == []

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.members.models import Member
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
+from tests.browser.helpers import sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -93,11 +94,6 @@ def _cast_directly(live: LiveServer, election_id: int, ballots: dict[str, list[s
         db.session.remove()
 
 
-def _watch(tab: Page, console_errors: list[str]) -> None:
-    tab.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: console_errors.append(str(exc)))
-
-
 @contextmanager
 def _session_of(browser: Browser, live: LiveServer, console_errors: list[str], email: str) -> Iterator[Page]:
     """A fresh browser context signed in as ``email`` (one per delegate: no sign-out needed)."""
@@ -105,19 +101,11 @@ def _session_of(browser: Browser, live: LiveServer, console_errors: list[str], e
     context.set_default_timeout(TIMEOUT_MS)
     try:
         tab = context.new_page()
-        _watch(tab, console_errors)
-        _sign_in(tab, email)
+        watch(tab, console_errors)
+        sign_in(tab, email)
         yield tab
     finally:
         context.close()
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status").filter(has_text="Welcome")).to_be_visible()
 
 
 def _open_election(page: Page) -> None:
@@ -188,7 +176,7 @@ def test_delegates_elect_the_committee_and_the_committee_page_lists_it(
         expect(delegate.get_by_role("link", name="Declare our candidacy")).to_have_count(0)
 
     # 2. The secretariat validates the four candidacies, then (the window over) opens voting.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     _open_election(page)
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(4)

@@ -13,6 +13,7 @@ from app.core.models import OutboxMessage
 from app.extensions import db
 from tests import factories
 from tests.browser.conftest import LiveServer
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +44,6 @@ def _invitation_link(live: LiveServer, email: str) -> str:
     return match.group(0)
 
 
-def _sign_in(page: Page, email: str, password: str = factories.PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status").filter(has_text="Welcome")).to_be_visible()
-
-
 def _invite(page: Page, name: str, email: str) -> None:
     page.get_by_role("link", name="Invite a representative").click()
     page.get_by_label("Full name").fill(name)
@@ -77,7 +70,7 @@ def test_secretariat_registers_member_and_delegate_signs_charter(
     _seed(live)
 
     # The secretariat signs in and registers a member through the form.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     page.get_by_role("navigation").get_by_role("link", name="Members").click()
     page.get_by_role("link", name="New member").click()
     page.get_by_label("Name", exact=True).fill(MEMBER)

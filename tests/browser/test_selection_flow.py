@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from app.calls.models import CallStatus
 from app.core.models import OutboxMessage
@@ -24,6 +24,7 @@ from app.extensions import db
 from app.members.models import Member
 from tests import factories
 from tests.browser.conftest import LiveServer
+from tests.browser.helpers import fits_360, flash, h1, sign_in, sign_out
 from tests.calls import builders, review_builders
 from tests.calls.ruleset_helpers import seat
 
@@ -90,39 +91,10 @@ def _seed(live: LiveServer) -> Seeded:
     return seeded
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status").filter(has_text="Welcome")).to_be_visible()
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
-
-
-def _h1(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def _flash(page: Page, text: str) -> None:
-    expect(page.get_by_text(text)).to_be_visible()
-
-
-def _fits_360(page: Page) -> None:
-    """The page reads at 360 px wide without scrolling sideways (wide tables scroll inside their box)."""
-    page.set_viewport_size({"width": 360, "height": 800})
-    page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def _open_call(page: Page) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Calls").click()
     page.get_by_role("link", name=CALL).click()
-    expect(_h1(page)).to_have_text(CALL)
+    expect(h1(page)).to_have_text(CALL)
 
 
 def _marks_of(reviewer: str, index: int) -> tuple[int, int, int | None]:
@@ -160,14 +132,14 @@ def _write_review(page: Page, seeded: Seeded, reviewer: str, index: int, *, keyb
                   check_360: bool = False) -> None:
     """From "My reviews", open the proposal's scoring form, score every criterion and submit."""
     page.get_by_role("navigation").get_by_role("link", name="My reviews").click()
-    expect(_h1(page)).to_have_text("My reviews")
+    expect(h1(page)).to_have_text("My reviews")
     row = page.get_by_role("row").filter(has_text=seeded.ref(index))
     row.get_by_role("link", name=f"Score {seeded.ref(index)}").click()
-    expect(_h1(page)).to_have_text("My review")
+    expect(h1(page)).to_have_text("My review")
     expect(page.get_by_text(f"{seeded.ref(index)} · {TITLES[index]}")).to_be_visible()
     relevance, impact, partnership = _marks_of(reviewer, index)
     if check_360:
-        _fits_360(page)  # the 0-10 scale's radios wrap
+        fits_360(page)  # the 0-10 scale's radios wrap
     if keyboard:
         _score_by_keyboard(page, "relevance", relevance)
         expect(page.locator("#justification-relevance")).to_have_value(JUSTIFY)
@@ -177,8 +149,8 @@ def _write_review(page: Page, seeded: Seeded, reviewer: str, index: int, *, keyb
     _score_criterion(page, "partnership", partnership)
     page.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Submit the review").click()
-    _flash(page, "Your review is submitted. You can now read the other reviews of this proposal.")
-    expect(_h1(page)).to_have_text("Reviews of the proposal")
+    flash(page, "Your review is submitted. You can now read the other reviews of this proposal.")
+    expect(h1(page)).to_have_text("Reviews of the proposal")
 
 
 def test_reviewers_scores_line_decision_and_the_applicants_letter(
@@ -186,19 +158,19 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
     seeded = _seed(live)
 
     # 1. The secretariat sets two reviewers per proposal and a deadline, then previews the suggestion.
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     _open_call(page)
     page.get_by_role("link", name="Reviewers and assignments").click()
-    expect(_h1(page)).to_have_text("Reviewers of the proposals")
+    expect(h1(page)).to_have_text("Reviewers of the proposals")
     page.get_by_label("Reviewers per proposal").fill("2")
     page.get_by_label("Review deadline (UTC)").fill((utcnow() + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save the settings").click()
-    _flash(page, "The review settings are saved.")
+    flash(page, "The review settings are saved.")
     expect(page.get_by_text("Reviewers wanted per proposal: 2.")).to_be_visible()
     conflicts = page.locator(f"tr#proposal-{seeded.proposals[0]} td").nth(1)
     expect(conflicts).to_contain_text(f"{ORGS[CARLA]} · ")
     page.get_by_role("link", name="Suggest reviewers").click()
-    expect(_h1(page)).to_have_text("Suggested reviewers")
+    expect(h1(page)).to_have_text("Suggested reviewers")
     first = page.get_by_role("row").filter(has_text=seeded.ref(0))
     # The conflicted reviewer is left out of the first proposal, and only of it.
     expect(first.locator("td").nth(0)).not_to_contain_text(NAMES[CARLA])
@@ -211,35 +183,35 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
         expect(other.locator("td").nth(1)).to_have_text("—")
     expect(page.get_by_text("6 assignments will be made.")).to_be_visible()
     page.get_by_role("button", name="Make these assignments").click()
-    _flash(page, "6 assignments made from the suggestion.")
-    expect(_h1(page)).to_have_text("Reviewers of the proposals")
+    flash(page, "6 assignments made from the suggestion.")
+    expect(h1(page)).to_have_text("Reviewers of the proposals")
     page.get_by_role("button", name="E-mail the reviewers their lists").click()
-    _flash(page, "3 reviewers were e-mailed their list and the deadline.")
+    flash(page, "3 reviewers were e-mailed their list and the deadline.")
     # Who reviews the second and third proposals besides Carla is the suggestion's balance: read it here.
     second_reviewers = page.locator(f"tr#proposal-{seeded.proposals[1]} td").first.inner_text()
-    _sign_out(page)
+    sign_out(page)
     other_on_2 = ANNA if NAMES[ANNA] in second_reviewers else BRUNO
     assignments = {ANNA: [0], BRUNO: [0], CARLA: [1, 2]}
     assignments[other_on_2].append(1)
     assignments[BRUNO if other_on_2 == ANNA else ANNA].append(2)
 
     # 2. The conflicted reviewer is refused the first proposal's scoring form, reviews and discussion.
-    _sign_in(page, CARLA)
+    sign_in(page, CARLA)
     page.get_by_role("navigation").get_by_role("link", name="My reviews").click()
     expect(page.get_by_role("row").filter(has_text=seeded.ref(0))).to_have_count(0)
     for path in (f"/proposals/{seeded.proposals[0]}/my-review", f"/proposals/{seeded.proposals[0]}/reviews"):
         response = page.goto(path)
         assert response is not None and response.status == 403, path
-        expect(_h1(page)).to_have_text("Access refused")
+        expect(h1(page)).to_have_text("Access refused")
     page.goto("/")
     # She scores her two proposals; the second proposal's reviews are far apart.
     for n, index in enumerate(assignments[CARLA]):
         _write_review(page, seeded, CARLA, index, check_360=n == 0)
-    _sign_out(page)
+    sign_out(page)
 
     # 3. The two others score; Anna chooses her first relevance score with the keyboard only.
     for reviewer in (ANNA, BRUNO):
-        _sign_in(page, reviewer)
+        sign_in(page, reviewer)
         for n, index in enumerate(sorted(assignments[reviewer])):
             _write_review(page, seeded, reviewer, index, keyboard=reviewer == ANNA and n == 0)
             if index == 1:  # the second reviewer of the second proposal: flagged, and discussed
@@ -247,14 +219,14 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
                     "the reviews' scores are 60.0 points apart.")
                 page.get_by_label("Your comment").fill("Our scores differ widely: let us discuss the budget.")
                 page.get_by_role("button", name="Post the comment").click()
-                _flash(page, "Your comment is posted.")
-        _sign_out(page)
+                flash(page, "Your comment is posted.")
+        sign_out(page)
 
     # 4. The secretariat reads the ranking: the second proposal is flagged, nobody is calibrated (2 reviews each).
-    _sign_in(page, SECRETARIAT)
+    sign_in(page, SECRETARIAT)
     _open_call(page)
     page.get_by_role("link", name="Ranking, discussion flags and calibration").click()
-    expect(_h1(page)).to_have_text("Ranking of the proposals")
+    expect(h1(page)).to_have_text("Ranking of the proposals")
     expect(page.locator("dt:text-is('Flagged for discussion') + dd")).to_contain_text("1")
     ranking = page.locator("table.ranking tbody tr")
     expect(ranking).to_have_count(3)
@@ -267,11 +239,11 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
     expect(ranking.nth(0).locator("td").last).to_have_text("—")
     calibration = page.locator("section").filter(has=page.get_by_role("heading", name="Calibration of the reviewers"))
     expect(calibration.get_by_text("Not calibrated: fewer than 3 reviews; the raw scores are used.")).to_have_count(3)
-    _fits_360(page)
+    fits_360(page)
 
     # 5. The trial allocation: 120,000 € funds two proposals; at 150,000 € the line moves down to the third.
     page.get_by_role("navigation", name="Selection").get_by_role("link", name="Trial allocation").click()
-    expect(_h1(page)).to_have_text("Trial allocation")
+    expect(h1(page)).to_have_text("Trial allocation")
     line = page.locator("dt:text-is('Line') + dd")
     expect(line).to_have_text("down to rank 2, at 70.0/100")
     expect(page.locator("dt:text-is('Left in the envelope') + dd")).to_have_text("20,000 €")
@@ -298,7 +270,7 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
     page.locator(f"#reason-{third}").fill(REASON)
     page.get_by_label("Minutes of the committee's decision (optional)").fill("Committee meeting of the call.")
     page.get_by_role("button", name="Check the decision").click()
-    expect(_h1(page)).to_have_text("Check the decision before recording it")
+    expect(h1(page)).to_have_text("Check the decision before recording it")
     expect(page.locator("dt:text-is('Committed by this decision') + dd")).to_have_text("120,000 €")
     expect(page.locator("dt:text-is('Departures from the line') + dd")).to_have_text("1")
     departed = page.locator("tbody tr.moved")
@@ -306,8 +278,8 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
     expect(departed).to_contain_text(seeded.ref(2))
     expect(departed).to_contain_text(REASON)
     page.get_by_role("button", name="Record the decision").click()
-    _flash(page, "The decision is recorded. Publish it to tell the applicants.")
-    expect(_h1(page)).to_have_text("The committee's decision")
+    flash(page, "The decision is recorded. Publish it to tell the applicants.")
+    expect(h1(page)).to_have_text("The committee's decision")
     expect(page.locator("dt:text-is('Committed') + dd")).to_have_text("120,000 €")
     expect(page.locator("dt:text-is('Line') + dd")).to_have_text("down to rank 2, at 70.0/100")
     record = page.locator("table tbody tr.moved")
@@ -318,11 +290,11 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
 
     # 7. It publishes the decision: a confirmation first, then the letters go out.
     page.get_by_role("link", name="Publish the decision").click()
-    expect(_h1(page)).to_have_text("Publish the decision")
+    expect(h1(page)).to_have_text("Publish the decision")
     page.get_by_role("button", name="Publish and send the letters").click()
-    _flash(page, "The decision is published: 3 letters are on their way.")
+    flash(page, "The decision is published: 3 letters are on their way.")
     expect(page.locator("dt:text-is('Published') + dd")).not_to_have_text("not yet")
-    _sign_out(page)
+    sign_out(page)
     with live.app.app_context():
         letters = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.recipient == APPLICANT,
                                                                     OutboxMessage.attachment_name.is_not(None))).all()
@@ -330,12 +302,12 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
         db.session.remove()
 
     # 8. The applicant reads its outcome from its proposal and downloads its letter.
-    _sign_in(page, APPLICANT)
+    sign_in(page, APPLICANT)
     _open_call(page)
     own = page.locator("section").filter(has=page.get_by_role("heading", name="Your organisation's proposals"))
     own.get_by_role("link", name=TITLES[2]).click()
     page.get_by_role("link", name="Read the committee's decision on this proposal").click()
-    expect(_h1(page)).to_have_text("The committee's decision on your proposal")
+    expect(h1(page)).to_have_text("The committee's decision on your proposal")
     explanation = page.locator("main")
     expect(explanation.locator(".outcome")).to_have_text("Selected")
     sentence = explanation.locator(".sentence")
@@ -355,7 +327,7 @@ def test_reviewers_scores_line_decision_and_the_applicants_letter(
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
-    _sign_out(page)
+    sign_out(page)
 
     # The only failed loads are the refusals asked for: two pages refused (403), one decision form sent back (422).
     refused = [e for e in console_errors if e.startswith("Failed to load resource")]
