@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from app.calls.scoring import exact
-from app.elections.rules import draw_key
+from app.elections.rules import draw_order
 
 SKIP = "skip"
 STOP = "stop"
@@ -135,21 +135,9 @@ def seed_of(scores: Mapping[int, Fraction | None]) -> str:
 def ranking(candidates: Iterable[Candidate], seed: str) -> tuple[list[Candidate], list[TieGroup]]:
     """Eligible scored candidates, best first, equal scores by draw key; and every tie group with its keys."""
     pool = [c for c in candidates if c.eligible and c.score is not None]
-    ids = [c.proposal_id for c in pool]
-    if len(set(ids)) != len(ids):
-        raise ValueError("duplicate proposal id")
-    order = sorted(pool, key=lambda c: (-c.score, draw_key(seed, str(c.proposal_id)), c.proposal_id))  # type: ignore[operator]
-    ties: list[TieGroup] = []
-    i = 0
-    while i < len(order):
-        j = i
-        while j < len(order) and order[j].score == order[i].score:
-            j += 1
-        if j - i > 1:
-            group = order[i:j]
-            ties.append(TieGroup(order[i].score, tuple(c.proposal_id for c in group),  # type: ignore[arg-type]
-                                 tuple(draw_key(seed, str(c.proposal_id)) for c in group)))
-        i = j
+    order, groups = draw_order(pool, seed, score=lambda c: c.score, ident=lambda c: str(c.proposal_id),
+                               what="proposal id")
+    ties = [TieGroup(score, tuple(c.proposal_id for c in group), keys) for score, group, keys in groups]
     return order, ties
 
 

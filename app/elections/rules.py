@@ -43,9 +43,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from app.elections import completion
 from app.elections.count_types import (  # noqa: F401  (re-exported: the count's vocabulary is read as rules.X)
@@ -70,6 +70,8 @@ from app.elections.count_types import (  # noqa: F401  (re-exported: the count's
     Notice,
     Reason,
 )
+
+T = TypeVar("T")
 
 
 class Problem(NamedTuple):
@@ -197,24 +199,35 @@ def draw_key(seed: str, candidate_id: str) -> str:
     return hashlib.sha256(f"{seed}|{candidate_id}".encode()).hexdigest()
 
 
-def rank(candidates: Iterable[Candidate], seed: str) -> Ranking:
-    """Approvals descending, ties by draw key ascending; returns every tie group drawn."""
-    cands = list(candidates)
-    ids = [c.id for c in cands]
+def draw_order(items: Iterable[T], seed: str, *, score: Callable[[T], Any], ident: Callable[[T], str],
+               what: str = "id") -> tuple[list[T], list[tuple[Any, tuple[T, ...], tuple[str, ...]]]]:
+    """Items by ``score`` descending, equal scores by draw key (``draw_key(seed, ident(item))``) ascending;
+    and every group of two or more equal scores as (score, its items in the drawn order, their draw keys).
+    Used for candidates (approvals) and for the calls' proposals (scores). A repeated ``ident`` raises
+    ``ValueError("duplicate <what>")``."""
+    pool = list(items)
+    ids = [ident(x) for x in pool]
     if len(set(ids)) != len(ids):
-        raise ValueError("duplicate candidate id")
-    order = sorted(cands, key=lambda c: (-c.approvals, draw_key(seed, c.id), c.id))
-    draw: list[TieGroup] = []
+        raise ValueError(f"duplicate {what}")
+    order = sorted(pool, key=lambda x: (-score(x), draw_key(seed, ident(x)), ident(x)))
+    groups: list[tuple[Any, tuple[T, ...], tuple[str, ...]]] = []
     i = 0
     while i < len(order):
         j = i
-        while j < len(order) and order[j].approvals == order[i].approvals:
+        while j < len(order) and score(order[j]) == score(order[i]):
             j += 1
         if j - i > 1:
-            group = order[i:j]
-            draw.append(TieGroup(order[i].approvals, tuple(c.id for c in group),
-                                 tuple(draw_key(seed, c.id) for c in group)))
+            group = tuple(order[i:j])
+            groups.append((score(order[i]), group, tuple(draw_key(seed, ident(x)) for x in group)))
         i = j
+    return order, groups
+
+
+def rank(candidates: Iterable[Candidate], seed: str) -> Ranking:
+    """Approvals descending, ties by draw key ascending; returns every tie group drawn."""
+    order, groups = draw_order(candidates, seed, score=lambda c: c.approvals, ident=lambda c: c.id,
+                               what="candidate id")
+    draw = [TieGroup(approvals, tuple(c.id for c in group), keys) for approvals, group, keys in groups]
     return Ranking(tuple(order), tuple(draw))
 
 
