@@ -29,11 +29,32 @@ class SettingsForm(FlaskForm):
     save_settings = SubmitField(_l("Save the settings"))
 
 
+class _Chosen:
+    """Refuses a select still on its placeholder (the choice 0)."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError(self.message)
+
+
+def _pick(label: Any, message: Any) -> SelectField:
+    """A select of ids whose first choice, 0, is a placeholder: leaving it there is refused with ``message``."""
+    return SelectField(label, coerce=int, validate_choice=True, validators=[InputRequired(message), _Chosen(message)])
+
+
+def _reason_validators() -> list[Any]:
+    """The reason of a conflict of interest, declared or recorded."""
+    return [DataRequired(_l("Give the reason for the conflict of interest.")),
+            Length(min=MIN_REASON, max=2000, message=_l("Write %(min)d to %(max)d characters.", min=MIN_REASON,
+                                                        max=2000))]
+
+
 class AssignForm(FlaskForm):
-    proposal_id = SelectField(_l("Proposal"), coerce=int, validate_choice=True,
-                              validators=[InputRequired(_l("Choose a proposal."))])
-    reviewer_id = SelectField(_l("Reviewer"), coerce=int, validate_choice=True,
-                              validators=[InputRequired(_l("Choose a reviewer."))])
+    proposal_id = _pick(_l("Proposal"), _l("Choose a proposal."))
+    reviewer_id = _pick(_l("Reviewer"), _l("Choose a reviewer."))
     assign = SubmitField(_l("Assign"))
 
     def __init__(self, *args: Any, proposals: Sequence[tuple[int, str]] = (),
@@ -41,14 +62,6 @@ class AssignForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.proposal_id.choices = [(0, _l("Choose a proposal")), *proposals]
         self.reviewer_id.choices = [(0, _l("Choose a reviewer")), *reviewers]
-
-    def validate_proposal_id(self, field: SelectField) -> None:
-        if not field.data:
-            raise ValidationError(_l("Choose a proposal."))
-
-    def validate_reviewer_id(self, field: SelectField) -> None:
-        if not field.data:
-            raise ValidationError(_l("Choose a reviewer."))
 
 
 class ApplyForm(FlaskForm):
@@ -60,13 +73,9 @@ class NotifyForm(FlaskForm):
 
 
 class RecordConflictForm(FlaskForm):
-    proposal_id = SelectField(_l("Proposal"), coerce=int, validate_choice=True,
-                              validators=[InputRequired(_l("Choose a proposal."))])
-    member_id = SelectField(_l("Member organisation"), coerce=int, validate_choice=True,
-                            validators=[InputRequired(_l("Choose the organisation."))])
-    reason = TextAreaField(_l("Reason"), validators=[
-        DataRequired(_l("Give the reason for the conflict of interest.")),
-        Length(min=MIN_REASON, max=2000, message=_l("Write %(min)d to %(max)d characters.", min=MIN_REASON, max=2000))])
+    proposal_id = _pick(_l("Proposal"), _l("Choose a proposal."))
+    member_id = _pick(_l("Member organisation"), _l("Choose the organisation."))
+    reason = TextAreaField(_l("Reason"), validators=_reason_validators())
     record = SubmitField(_l("Record the conflict"))
 
     def __init__(self, *args: Any, proposals: Sequence[tuple[int, str]] = (),
@@ -75,19 +84,9 @@ class RecordConflictForm(FlaskForm):
         self.proposal_id.choices = [(0, _l("Choose a proposal")), *proposals]
         self.member_id.choices = [(0, _l("Choose an organisation")), *members]
 
-    def validate_proposal_id(self, field: SelectField) -> None:
-        if not field.data:
-            raise ValidationError(_l("Choose a proposal."))
-
-    def validate_member_id(self, field: SelectField) -> None:
-        if not field.data:
-            raise ValidationError(_l("Choose the organisation."))
-
 
 class DeclareForm(FlaskForm):
-    reason = TextAreaField(_l("Why you have a conflict of interest"), validators=[
-        DataRequired(_l("Give the reason for the conflict of interest.")),
-        Length(min=MIN_REASON, max=2000, message=_l("Write %(min)d to %(max)d characters.", min=MIN_REASON, max=2000))])
+    reason = TextAreaField(_l("Why you have a conflict of interest"), validators=_reason_validators())
     declare = SubmitField(_l("Declare the conflict"))
 
 
