@@ -23,8 +23,8 @@ from app.assembly import services as assembly_services
 from app.assembly import voting
 from app.assembly.models import Assembly, AssemblyKind, Vote, VoteElector
 from app.auth.models import User
+from app.calls import allocation, eligibility, instruction, proposals, rules, rulesets, selection, services
 from app.calls import content as rule_content
-from app.calls import eligibility, instruction, proposals, rules, rulesets, services
 from app.calls.models import (
     AmendmentComment,
     AmendmentSupport,
@@ -77,6 +77,11 @@ HELD_2014 = datetime(2014, 6, 14, 9, 0, tzinfo=UTC)
 CALL_2014_OPENS = datetime(2014, 9, 1, 8, 0, tzinfo=UTC)
 CALL_2014_CLOSES = datetime(2014, 11, 28, 16, 0, tzinfo=UTC)
 CALL_2014_PUBLISHED = datetime(2015, 3, 2, 10, 0, tzinfo=UTC)
+CALL_2014_DECIDED = datetime(2015, 2, 12, 17, 0, tzinfo=UTC)
+SEED_DECISION_REASON = ("Projet retenu par le comité de pilotage du 12 février 2015, avant la notation en ligne : "
+                        "subvention de la convention signée.")
+SEED_DECISION_MINUTES = ("Comité de pilotage du 12 février 2015 : les neuf actions pilotes sont retenues au montant "
+                         "maximal du Règlement 2014 ; les évaluations de l'époque sont conservées au secrétariat.")
 STARTS_2015 = date(2015, 3, 1)
 #: How the demo spreads a seed budget over budget lines: (category, description, share in %).
 BUDGET_SPLIT = [("staff", "Personnel et coordination", 32), ("activities", "Activités et ateliers", 24),
@@ -361,8 +366,8 @@ def load_seed_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
     services.close_call(call, actor=secretariat)
     for proposal, _ in made:
         instruction.confirm_eligibility(proposal, actor=secretariat)
-    for _ in range(3):  # closed -> in review -> decided -> published
-        services.advance(call, actor=secretariat)
+    services.advance(call, actor=secretariat)  # closed -> in review
+    _decide_seed_call(call, made, secretariat=secretariat)  # -> decided -> published
     for proposal, project in made:
         proposal.awarded_cents = to_cents(Decimal(project["grant"]))
 
@@ -379,7 +384,23 @@ def load_seed_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
         submitted = CALL_2014_CLOSES - timedelta(days=9 - index, hours=rng.randint(1, 8))
         _date_proposal(proposal, CALL_2014_OPENS + timedelta(days=10 + 3 * index), submitted)
         proposal.instructed_at = CALL_2014_CLOSES + timedelta(days=12)
+    decision = selection.decision_of(call.id)
+    assert decision is not None
+    decision.decided_at = CALL_2014_DECIDED
+    decision.published_at = CALL_2014_PUBLISHED
+    for item in decision.items:
+        item.letter_sent_at = CALL_2014_PUBLISHED
     return call
+
+
+def _decide_seed_call(call: Call, made: list[tuple[Proposal, dict[str, Any]]], *, secretariat: User) -> None:
+    """The 2015 decision recorded through the selection: the nine projects were chosen before the platform
+    kept reviews, so none is scored, the line funds none and each grant is a departure with its reason;
+    publishing queues the letters (``load_calls`` removes the demo's e-mails)."""
+    decided = [allocation.Decided(proposal.id, allocation.SELECTED, to_cents(Decimal(project["grant"])),
+                                  SEED_DECISION_REASON) for proposal, project in made]
+    selection.record_decision(call, actor=secretariat, decided=decided, minutes=SEED_DECISION_MINUTES)
+    selection.publish_decision(call, actor=secretariat)
 
 
 # The PCPA call --------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """``flask demo load``: the demo programme, its logins, and the empty-database guard."""
 from __future__ import annotations
 
+import html
 from collections import Counter
 
 import pytest
@@ -127,7 +128,22 @@ def test_load_is_deterministic(app: Flask) -> None:
                                       .order_by(RuleSetVersion.created_at, RuleSetVersion.number)).all()
         amendments = db.session.execute(select(Amendment.title, Amendment.status, User.email)
                                         .join(User, Amendment.proposer_id == User.id).order_by(Amendment.title)).all()
-        return [tuple(r) for r in proposals], [tuple(r) for r in versions], [tuple(r) for r in amendments]
+        return ([tuple(r) for r in proposals], [tuple(r) for r in versions], [tuple(r) for r in amendments],
+                selection())
+
+    def selection() -> tuple:
+        from app.calls.models import Proposal
+        from app.calls.selection_models import ProposalDecision, Review
+
+        reviews = db.session.execute(select(Proposal.title, User.email, Review.status, Review.marks, Review.eligible)
+                                     .join(Proposal, Review.proposal_id == Proposal.id)
+                                     .join(User, Review.reviewer_id == User.id)
+                                     .order_by(Proposal.title, User.email)).all()
+        decisions = db.session.execute(select(Proposal.title, ProposalDecision.outcome, ProposalDecision.rank,
+                                              ProposalDecision.amount_cents, ProposalDecision.departure)
+                                       .join(Proposal, ProposalDecision.proposal_id == Proposal.id)
+                                       .order_by(Proposal.title)).all()
+        return [tuple(r) for r in reviews], [tuple(r) for r in decisions]
 
     with app.app_context():
         load_demo(demo_mode=False)
@@ -319,3 +335,110 @@ def test_demo_calls_the_seed_call_with_its_nine_maxima_and_the_open_pcpa_call(ap
             assert failure.kind == "partner_other_country"
             assert failure.reason == "No partner is from Tunisia."
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_demo_selection_a_call_in_review_and_a_call_decided_and_published(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The call in review (conflicts of each kind, a flagged proposal with its discussion, the delegate's
+    draft, its review not started and the proposal it cannot open) and the call decided and published (a
+    departure with its reason, letters sent, the delegate's outcome page and letter), page by page for
+    each demo login."""
+    from app.calls import conflicts, reviewing, selection
+    from app.calls.models import Call, Proposal
+    from app.calls.selection_models import Conflict, ReviewComment, ReviewStatus
+    from app.core.models import OutboxMessage
+    from app.demo.selection_data import DECIDED_CALL, DEPARTURE_REASON, FLAGGED_KEY, REVIEW_CALL, REVIEW_PROJECTS
+
+    monkeypatch.setitem(app.config, "DEMO_MODE", True)
+    with app.app_context():
+        load_demo(demo_mode=True)
+        db.session.commit()
+    with app.app_context(), app.test_request_context():
+        delegate = db.session.scalar(select(User).where(User.email == "delegate@demo.example.org"))
+        in_review = db.session.scalar(select(Call).where(Call.title_fr == REVIEW_CALL["title_fr"]))
+        decided = db.session.scalar(select(Call).where(Call.title_fr == DECIDED_CALL["title_fr"]))
+        assert in_review.status == "in_review" and decided.status == "published"
+        titles = {p["key"]: p["title"] for p in REVIEW_PROJECTS}
+        by_title = {p.title: p for p in db.session.scalars(select(Proposal).where(Proposal.call_id == in_review.id))}
+        assert len(by_title) == 10 and all(p.status == "submitted" for p in by_title.values())
+
+        # The call in review: about ten proposals, one ineligible, reviews mostly submitted, one flagged.
+        board = selection.board(in_review)
+        assert sum(1 for r in board.rows if not r.eligible) == 1
+        flagged = by_title[titles[FLAGGED_KEY]]
+        assert "range" in board.by_id[flagged.id].aggregate.flags
+        assert board.by_id[flagged.id].aggregate.n == 3
+        assert db.session.scalar(select(func.count(ReviewComment.id))
+                                 .where(ReviewComment.proposal_id == flagged.id)) >= 3
+        states = Counter(str(r.status) for r in reviewing.reviews_of(in_review.id))
+        assignments = reviewing.assignments_of(in_review.id)
+        assert states["submitted"] >= 0.8 * len(assignments) - 2 and states["draft"] == 2
+        per_proposal = Counter(a.proposal_id for a in assignments)
+        assert all(n >= 3 for n in per_proposal.values())
+        assert sum(1 for a in assignments if a.suggested) >= 25 and all(a.notified_at for a in assignments)
+        known = conflicts.of_call(in_review.id)
+        sources = Counter(e.source for members in known.values() for entries in members.values() for e in entries)
+        assert sources["recorded"] == 1 and sources["declared"] == 1 and sources["partner"] >= 10
+        assert all(c.reason for c in db.session.scalars(select(Conflict)))
+        # No review counts from a conflicted organisation, and nobody reviews a proposal it is conflicted with
+        # (but the one who declared).
+        declared = db.session.scalar(select(Conflict).where(Conflict.source == "declared"))
+        for a in assignments:
+            if (a.proposal_id, a.reviewer.member_id) != (declared.proposal_id, declared.member_id):
+                assert not conflicts.is_conflicted(a.reviewer, a.proposal_id, known=known)
+
+        # The demo delegate: a draft, a review not started, a proposal its member is a partner of.
+        mine = {i.assignment.proposal.title: i.state for i in reviewing.my_reviews(delegate)}
+        assert mine == {titles["ajasb-agroecologie"]: ReviewStatus.draft, titles["caers-cooperatives"]: "to_do"}
+        partnered = by_title[titles["ljlge-citoyennete"]]
+        assert [e.source for e in known[partnered.id][delegate.member_id]] == ["partner"]
+
+        # The decided call: a line inside the envelope, one departure with its reason, letters sent.
+        decision = selection.decision_of(decided.id)
+        assert decision.published_at is not None and decision.committed_cents <= decision.envelope_cents
+        assert decision.published_at.year == 2026 and decision.minutes
+        outcomes = Counter(i.outcome for i in decision.items)
+        assert outcomes["selected"] >= 3 and outcomes["reserve"] >= 1 and outcomes["rejected"] >= 1
+        (departure,) = [i for i in decision.items if i.departure]
+        assert departure.reason == DEPARTURE_REASON and departure.line_outcome == "funded"
+        assert all(i.letter_sent_at is not None for i in decision.items)
+        own = next(i for i in decision.items if i.proposal.lead_member_id == delegate.member_id)
+        assert own.outcome == "selected" and own.amount_cents > 0
+        assert all(r.reviewer is not None and r.stats.note == "" for r in selection.board(decided).reviewers)
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        ids = {"review": in_review.id, "decided": decided.id, "flagged": flagged.id, "partnered": partnered.id,
+               "draft": by_title[titles["ajasb-agroecologie"]].id, "own": own.proposal_id}
+
+    def signed_in(email: str):  # noqa: ANN202
+        client = app.test_client()
+        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        return client
+
+    pages = {
+        "secretariat@demo.example.org": {
+            f"/calls/{ids['review']}/reviewers": 200, f"/calls/{ids['review']}/conflicts": 200,
+            f"/calls/{ids['review']}/ranking": 200, f"/calls/{ids['review']}/allocation": 200,
+            f"/proposals/{ids['flagged']}/reviews": 200, f"/calls/{ids['decided']}/decision": 200,
+            f"/calls/{ids['decided']}/ranking": 200, f"/proposals/{ids['own']}/outcome": 200},
+        "delegate@demo.example.org": {
+            "/reviews": 200, f"/proposals/{ids['draft']}/my-review": 200,
+            f"/proposals/{ids['partnered']}/reviews": 403, f"/proposals/{ids['partnered']}/my-review": 403,
+            f"/calls/{ids['review']}/ranking": 200, f"/proposals/{ids['own']}/outcome": 200,
+            f"/proposals/{ids['own']}/outcome/letter.pdf": 200},
+        "alternate@demo.example.org": {"/reviews": 200, f"/proposals/{ids['own']}/outcome": 200},
+        "exofficio@demo.example.org": {"/": 200, f"/proposals/{ids['own']}/outcome": 403},
+        "unsigned@demo.example.org": {"/": 200, f"/proposals/{ids['own']}/outcome": 403},
+    }
+    for email, expected in pages.items():
+        client = signed_in(email)
+        for url, status in expected.items():
+            response = client.get(url)
+            assert response.status_code == status, (email, url, response.status_code)
+    delegate_client = signed_in("delegate@demo.example.org")
+    body = html.unescape(delegate_client.get("/reviews").get_data(as_text=True))
+    assert titles["ajasb-agroecologie"] in body and titles["caers-cooperatives"] in body
+    outcome = html.unescape(delegate_client.get(f"/proposals/{ids['own']}/outcome").get_data(as_text=True))
+    assert "Jardins d'enfants solidaires" in outcome
+    discussion = signed_in("secretariat@demo.example.org").get(f"/proposals/{ids['flagged']}/reviews")
+    assert "convention de stage" in html.unescape(discussion.get_data(as_text=True))
