@@ -15,7 +15,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -34,7 +33,7 @@ from app.calls.selection_models import (
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import add_unique, db
 
 #: A proposal whose rank moves by at least this many places between raw and calibrated is highlighted.
 MOVE_HIGHLIGHT = 3
@@ -349,12 +348,8 @@ def record_decision(call: Call, *, actor: User, decided: Sequence[allocation.Dec
                                min_score=data.settings.min_score or "", envelope_cents=params.envelope_cents,
                                committed_cents=committed, allocation=line.to_dict(), scores=_scores_record(data),
                                minutes=(minutes or "").strip())
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-            db.session.flush()
-    except IntegrityError:
-        raise DecisionRefused(_l("A decision is already recorded for this call.")) from None
+    if not add_unique(record):
+        raise DecisionRefused(_l("A decision is already recorded for this call."))
     departed = {d.proposal_id for d in allocation.departures(line, decided)}
     for d in decided:
         placement = line.placement(d.proposal_id)
@@ -418,6 +413,10 @@ def publish_decision(call: Call, *, actor: User) -> int:
     db.session.refresh(locked)
     decision.published_at = now
     decision.published_by_id = actor.id
+    # The grants awarded become public with the decision (the call's public page lists them).
+    for item in decision.items:
+        if item.outcome == DecisionOutcome.selected:
+            item.proposal.awarded_cents = item.amount_cents
     db.session.flush()
     sent = send_letters(decision, actor=actor)
     audit.record("call.published", "call", locked.id, actor=actor, before={"status": CallStatus.decided.value},

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.calls import allocation, selection, services
+from app.calls import allocation, queries, selection, services
 from app.calls.models import Call, CallStatus
 from app.calls.selection_models import ProposalDecision, SelectionDecision
 from app.core.errors import DomainError
@@ -190,6 +190,11 @@ def test_publish_sends_the_letters_and_moves_the_call(session: factories.World, 
     db.session.commit()
     assert call.status == CallStatus.published and call.published_at is not None
     assert len(made) == 1 and selection.decision_of(call.id).published_at is not None
+    # the grants awarded become public: exactly the selected proposals, at their granted amounts
+    items = selection.decision_of(call.id).items
+    awarded = {item.proposal_id: item.proposal.awarded_cents for item in items}
+    assert awarded == {item.proposal_id: (item.amount_cents if item.outcome == "selected" else None) for item in items}
+    assert {p.id for p in queries.funded_projects(call.id)} == {i.proposal_id for i in items if i.outcome == "selected"}
     with pytest.raises(DomainError):
         selection.publish_decision(call, actor=secretariat())
 
