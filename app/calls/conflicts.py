@@ -20,14 +20,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.calls.models import CallStatus, Proposal, ProposalPartner
 from app.calls.selection_models import Conflict, ConflictSource
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import Role, roles_of
-from app.extensions import db
+from app.extensions import add_unique, db
 
 
 class ConflictOfInterest(DomainError):
@@ -130,12 +129,8 @@ def add(proposal: Proposal, *, member_id: int, source: str, reason: str, actor: 
         raise DomainError(_l("Give the reason for the conflict of interest (at least 5 characters)."), field="reason")
     row = Conflict(call_id=proposal.call_id, proposal_id=proposal.id, member_id=member_id, source=source,
                    reason=reason, created_by_id=getattr(actor, "id", None))
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        raise DomainError(_l("This conflict of interest is already on record."), field="reason") from None
+    if not add_unique(row):
+        raise DomainError(_l("This conflict of interest is already on record."), field="reason")
     audit.record(f"conflict.{source}", "proposal", proposal.id, actor=actor,
                  after={"member_id": member_id, "source": source, "reason": reason})
     return row

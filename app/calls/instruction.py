@@ -12,14 +12,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.calls import proposals, queries, rules
 from app.calls.models import EligibilityOverride, Proposal, ProposalSnapshot, ProposalStatus, RuleSetVersion
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import add_unique, db
 
 #: A reason shorter than this says nothing the committee can weigh.
 MIN_REASON = 20
@@ -101,12 +100,9 @@ def override_rule(proposal: Proposal, *, actor: Any, kind: str, passed: bool, re
     if existing is None:
         item = EligibilityOverride(proposal_id=proposal.id, kind=kind, passed=passed, reason=reason,
                                    created_at=now, created_by_id=actor.id)
-        try:
-            with db.session.begin_nested():
-                db.session.add(item)
-        except IntegrityError:
+        if not add_unique(item):
             raise DomainError(_l("Someone overrode this rule meanwhile. Reload the page and try again."),
-                              field="kind") from None
+                              field="kind")
     else:
         item = existing
         item.passed, item.reason, item.created_at, item.created_by_id = passed, reason, now, actor.id

@@ -17,7 +17,6 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -38,7 +37,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import Role, roles_of
 from app.core.timeutil import as_utc, utcnow
-from app.extensions import db
+from app.extensions import add_unique, db
 
 #: Call states in which reviewers may be assigned (from the close on, until the decision).
 ASSIGNABLE = (CallStatus.closed, CallStatus.in_review)
@@ -134,12 +133,8 @@ def assign(call: Call, proposal: Proposal, reviewer: User, *, actor: User, sugge
                           field="reviewer_id")
     row = ReviewAssignment(call_id=call.id, proposal_id=proposal.id, reviewer_id=reviewer.id,
                            assigned_by_id=actor.id, suggested=suggested)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        raise DomainError(_l("This reviewer is already assigned to this proposal."), field="reviewer_id") from None
+    if not add_unique(row):
+        raise DomainError(_l("This reviewer is already assigned to this proposal."), field="reviewer_id")
     audit.record("review.assigned", "proposal", proposal.id, actor=actor,
                  after={"reviewer_id": reviewer.id, "suggested": suggested})
     return row
@@ -352,11 +347,7 @@ def save_review(proposal: Proposal, *, actor: User, marks: Mapping[str, scoring.
     if review is None:
         review = Review(call_id=call.id, proposal_id=proposal.id, reviewer_id=actor.id,
                         reviewer_member_id=actor.member_id, status=ReviewStatus.draft, marks={})
-        try:
-            with db.session.begin_nested():
-                db.session.add(review)
-                db.session.flush()
-        except IntegrityError:
+        if not add_unique(review):
             review = review_of(proposal, actor)
             assert review is not None
     else:

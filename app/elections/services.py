@@ -15,7 +15,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.assembly import board as board_rules
@@ -28,7 +27,7 @@ from app.core.permissions import Role, account_roles
 from app.core.timeutil import utcnow
 from app.elections import rules
 from app.elections.models import Candidacy, CandidacyStatus, Election, Mandate, MandateKind
-from app.extensions import db
+from app.extensions import add_unique, db
 from app.members.models import CharterSignature, Member, MemberStatus
 from app.members.rules import in_electorate
 from app.members.services import current_charter
@@ -137,11 +136,8 @@ def declare_candidacy(election: Election, *, actor: User, representative_name: s
     candidacy = Candidacy(election_id=election.id, member_id=actor.member_id,
                           representative_name=representative_name.strip(), gender=gender,
                           submitted_by_id=actor.id, **{f"statement_{k}": v.strip() for k, v in statements.items()})
-    try:
-        with db.session.begin_nested():
-            db.session.add(candidacy)
-    except IntegrityError:
-        raise DomainError(_l("Your organisation has already declared its candidacy.")) from None
+    if not add_unique(candidacy):
+        raise DomainError(_l("Your organisation has already declared its candidacy."))
     audit.record("candidacy.declared", "election", election.id, actor=actor,
                  after={"member_id": actor.member_id, "representative": candidacy.representative_name,
                         "gender": gender})
