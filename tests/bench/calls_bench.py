@@ -47,7 +47,7 @@ if str(ROOT) not in sys.path:
 
 from app.calls import content as rule_content  # noqa: E402
 from app.calls import rules  # noqa: E402
-from tests.bench.common import commit, fmt, log, machine, page_timings, worst  # noqa: E402
+from tests.bench.common import bench_app, close_app, commit, fmt, log, machine, page_timings, worst  # noqa: E402
 from tests.bench.common import timed as timed_cpu  # noqa: E402
 
 PROPOSALS = 5_000
@@ -203,19 +203,14 @@ def list_part(database: str | None, repeat: int) -> dict[str, Any]:
     """The secretariat's proposal list at 1,000 and at 10 proposals: server time and SQL statements."""
     from sqlalchemy import select
 
-    from app import create_app
     from app.calls.models import Proposal
-    from app.config import normalise_db_url
     from app.extensions import db
     from app.members.models import Member
     from tests import factories
     from tests.calls import builders
-    from tests.conftest import test_settings
 
-    tmp = Path(tempfile.mkdtemp(prefix="pcpa-calls-bench-"))
-    url = normalise_db_url(database) if database else f"sqlite:///{tmp / 'bench.sqlite'}"
-    app = create_app(test_settings(tmp, SQLALCHEMY_DATABASE_URI=url))
-    out: dict[str, Any] = {"database": url.split(":", 1)[0].split("+", 1)[0]}
+    app, kind = bench_app(database, "pcpa-calls-bench-")
+    out: dict[str, Any] = {"database": kind}
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -257,11 +252,7 @@ def list_part(database: str | None, repeat: int) -> dict[str, Any]:
         small_queries = out["pages"].get((label, "small"), {"queries": ["-"]})["queries"][0]
         log(f"list {label}: {LIST_PROPOSALS} -> {fmt(out['pages'][(label, 'big')]['times'])}, "
             f"{out['pages'][(label, 'big')]['queries'][0]} queries; {SMALL_LIST} -> {small_queries} queries")
-    with app.app_context():
-        db.session.remove()
-        if database:
-            db.drop_all()
-        db.engine.dispose()
+    close_app(app, database)
     return out
 
 

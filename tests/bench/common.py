@@ -10,6 +10,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -87,3 +88,27 @@ def commit() -> str:
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                           check=False)
     return done.stdout.strip() or "?"
+
+
+def bench_app(database: str | None, prefix: str) -> tuple[Any, str]:
+    """The app on ``database`` (a PostgreSQL URL: its tables will be dropped) or on a temporary SQLite file;
+    and the database's kind (``sqlite``, ``postgresql``) for the report."""
+    from app import create_app
+    from app.config import normalise_db_url
+    from tests.conftest import test_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    url = normalise_db_url(database) if database else f"sqlite:///{tmp / 'bench.sqlite'}"
+    app = create_app(test_settings(tmp, SQLALCHEMY_DATABASE_URI=url))
+    return app, url.split(":", 1)[0].split("+", 1)[0]
+
+
+def close_app(app: Any, database: str | None) -> None:
+    """Release ``bench_app``'s connections; a PostgreSQL database given by URL is left without tables."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        if database:
+            db.drop_all()
+        db.engine.dispose()

@@ -25,7 +25,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app.calls import allocation, scoring  # noqa: E402
-from tests.bench.common import commit, fmt, log, machine, page_timings, timed, worst  # noqa: E402
+from tests.bench.common import bench_app, close_app, commit, fmt, log, machine, page_timings, timed, worst  # noqa: E402
 
 PROPOSALS = 500
 REVIEWERS = 12
@@ -128,19 +127,14 @@ def pure_part(repeat: int) -> dict[str, Any]:
 
 
 def page_part(database: str | None, repeat: int) -> dict[str, Any]:
-    from app import create_app
     from app.calls.models import CallStatus
-    from app.config import normalise_db_url
     from app.extensions import db
     from app.members.models import Member
     from tests import factories
     from tests.calls import builders, review_builders
-    from tests.conftest import test_settings
 
-    tmp = Path(tempfile.mkdtemp(prefix="pcpa-selection-bench-"))
-    url = normalise_db_url(database) if database else f"sqlite:///{tmp / 'bench.sqlite'}"
-    app = create_app(test_settings(tmp, SQLALCHEMY_DATABASE_URI=url))
-    out: dict[str, Any] = {"database": url.split(":", 1)[0].split("+", 1)[0]}
+    app, kind = bench_app(database, "pcpa-selection-bench-")
+    out: dict[str, Any] = {"database": kind}
     criteria = scoring.criteria_of({"criteria": criteria_content()})
     scores = draw_scores(random.Random(SEED), criteria)
     with app.test_request_context():
@@ -171,11 +165,7 @@ def page_part(database: str | None, repeat: int) -> dict[str, Any]:
         out["pages"][label] = {"times": page["times"], "cpu": page["cpu"], "queries": sorted(set(page["queries"])),
                                "bytes": statistics.median(page["sizes"])}
         log(f"{label}: {fmt(page['times'])}, {page['queries'][0]} queries")
-    with app.app_context():
-        db.session.remove()
-        if database:
-            db.drop_all()
-        db.engine.dispose()
+    close_app(app, database)
     return out
 
 
