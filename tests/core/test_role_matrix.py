@@ -18,7 +18,9 @@ member is also "a delegate of another member" on them: refused.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +37,7 @@ from app.assembly import services
 from app.assembly.models import AssemblyDocument, Proxy
 from app.auth.models import TokenPurpose, User
 from app.auth.services import issue_token
-from app.calls import attachments, rulesets
+from app.calls import attachments, conflicts, rulesets
 from app.calls.models import (
     Amendment,
     AmendmentStatus,
@@ -48,6 +50,7 @@ from app.calls.models import (
     ProposalStatus,
     RuleSet,
 )
+from app.calls.selection_models import ConflictSource, Review, ReviewComment
 from app.core.errors import DomainError
 from app.core.models import AuditEntry
 from app.core.timeutil import utcnow
@@ -56,7 +59,7 @@ from app.elections.models import Mandate
 from app.extensions import db
 from app.members.models import Charter, CharterSignature, Member
 from tests import factories
-from tests.calls import builders, ruleset_helpers
+from tests.calls import builders, decision_builders, review_builders, ruleset_helpers
 from tests.calls.test_attachments import tiny_pdf
 from tests.conftest import login
 
@@ -86,6 +89,8 @@ class Row:
     redirect target is known (logout goes to the login page on purpose).
     ``use``: URL arguments filled from another ``Ids`` field than their name
     (e.g. ``{"call_id": "draft_call_id"}``: the page of a call in another state).
+    ``post_endpoint``/``post_use``: when the POST of the same path is another view (``/calls/<id>/decision``:
+    GET reads the record, POST records it), its endpoint and its own URL arguments (else those of GET).
     """
 
     endpoint: str
@@ -97,6 +102,8 @@ class Row:
     post_location: str | None = None
     get_redirect_ok: bool = False
     use: dict[str, str] = field(default_factory=dict)
+    post_endpoint: str | None = None
+    post_use: dict[str, str] | None = None
 
 
 EXPECTED: dict[str, Row] = {
@@ -265,6 +272,55 @@ EXPECTED: dict[str, Row] = {
                                                     post_ok=REFUSED_FORM, use={"proposal_id": "submitted_id"}),
     "/public/calls": Row("public_calls.index", get=EVERYONE),
     "/public/calls/<int:call_id>": Row("public_calls.detail", get=EVERYONE, use={"call_id": "published_call_id"}),
+    # selection: reviews (issue 8). The review call is in review; its proposal is led by the delegate's member
+    # and reviewed by the committee member (assigned, review submitted, not conflicted: see the conflict tests
+    # below for the proposal it is conflicted with); a recorded conflict for the withdraw route.
+    "/calls/<int:call_id>/reviewers": Row("reviews.assignments", get=SECRETARIAT, post=SECRETARIAT,
+                                          post_ok=REFUSED_FORM, use={"call_id": "review_call_id"}),
+    "/calls/<int:call_id>/reviewers/suggestion": Row("reviews.suggestion", get=SECRETARIAT, post=SECRETARIAT,
+                                                     use={"call_id": "review_call_id"}),
+    "/calls/<int:call_id>/reviewers/notify": Row("reviews.notify", post=SECRETARIAT,
+                                                 use={"call_id": "review_call_id"}),
+    "/calls/<int:call_id>/conflicts": Row("reviews.conflicts", get=SECRETARIAT, post=SECRETARIAT,
+                                          post_ok=REFUSED_FORM, use={"call_id": "review_call_id"}),
+    "/conflicts/<int:conflict_id>/withdraw": Row("reviews.withdraw_conflict", post=SECRETARIAT),
+    "/reviews": Row("reviews.mine", get=COMMITTEE),
+    "/proposals/<int:proposal_id>/my-review": Row("reviews.edit", get=COMMITTEE, post=COMMITTEE,
+                                                  post_ok=REFUSED_FORM, use={"proposal_id": "review_proposal_id"}),
+    "/proposals/<int:proposal_id>/my-review/reopen": Row("reviews.reopen", post=COMMITTEE,
+                                                         use={"proposal_id": "review_proposal_id"}),
+    "/proposals/<int:proposal_id>/conflict": Row("reviews.declare", get=COMMITTEE, post=COMMITTEE,
+                                                 post_ok=REFUSED_FORM, use={"proposal_id": "review_proposal_id"}),
+    "/proposals/<int:proposal_id>/reviews": Row("reviews.proposal", get=COMMITTEE_OR_SECRETARIAT,
+                                                use={"proposal_id": "review_proposal_id"}),
+    "/proposals/<int:proposal_id>/reviews/attachments/<int:attachment_id>": Row(
+        "reviews.attachment", get=COMMITTEE_OR_SECRETARIAT,
+        use={"proposal_id": "review_proposal_id", "attachment_id": "review_attachment_id"}),
+    "/proposals/<int:proposal_id>/discussion": Row("reviews.comment", post=COMMITTEE_OR_SECRETARIAT,
+                                                   post_ok=REFUSED_FORM, use={"proposal_id": "review_proposal_id"}),
+    # selection: the ranking, the trial allocation and the decision (the secretariat records the committee's)
+    "/calls/<int:call_id>/selection/settings": Row("selection.settings", get=SECRETARIAT, post=SECRETARIAT,
+                                                   post_ok=REFUSED_FORM, use={"call_id": "review_call_id"}),
+    "/calls/<int:call_id>/ranking": Row("selection.ranking", get=COMMITTEE_OR_SECRETARIAT,
+                                        use={"call_id": "review_call_id"}),
+    "/calls/<int:call_id>/allocation": Row("selection.trial", get=COMMITTEE_OR_SECRETARIAT,
+                                           use={"call_id": "review_call_id"}),
+    # GET: the decided call's record; POST (another view): recording the review call's decision
+    "/calls/<int:call_id>/decision": Row("selection.decision", get=COMMITTEE_OR_SECRETARIAT, post=SECRETARIAT,
+                                         post_endpoint="selection.decide", post_ok=REFUSED_FORM,
+                                         use={"call_id": "decided_call_id"}, post_use={"call_id": "review_call_id"}),
+    "/calls/<int:call_id>/decision/publish": Row("selection.publish", get=SECRETARIAT, post=SECRETARIAT,
+                                                 use={"call_id": "decided_call_id"}),
+    # what applicants and the record get: the outcome of the delegate's member's proposal (published), the
+    # report and exports of the decided call
+    "/proposals/<int:proposal_id>/outcome": Row("decisions.outcome", get=PROPOSAL_READERS,
+                                                use={"proposal_id": "outcome_id"}),
+    "/proposals/<int:proposal_id>/outcome/letter.pdf": Row("decisions.letter", get=PROPOSAL_READERS,
+                                                           use={"proposal_id": "outcome_id"}),
+    "/calls/<int:call_id>/selection-report.pdf": Row("decisions.report", get=COMMITTEE_OR_SECRETARIAT,
+                                                     use={"call_id": "decided_call_id"}),
+    "/calls/<int:call_id>/selection-export.<fmt>": Row("decisions.export", get=COMMITTEE_OR_SECRETARIAT,
+                                                       use={"call_id": "decided_call_id"}),
 }
 
 #: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
@@ -301,6 +357,15 @@ class Ids:
     line_id: int  # its budget line
     attachment_id: int  # its attachment, stored on disk
     submitted_id: int  # the delegate's member's submitted proposal (snapshot 1)
+    # Selection (issue 8)
+    review_call_id: int  # in review, three criteria
+    review_proposal_id: int  # led by the delegate's member; the committee member reviewed it (submitted)
+    review_attachment_id: int  # its file, listed in its submitted snapshot
+    conflicted_proposal_id: int  # the committee member's organisation is a partner (it was assigned before)
+    free_reviewer_email: str  # another committee member, assigned to both proposals, conflicted with neither
+    conflict_id: int  # a conflict the secretariat recorded on the review proposal
+    decided_call_id: int  # a decision recorded, not published
+    outcome_id: int  # the delegate's member's proposal in a call whose decision is published
 
 
 @pytest.fixture
@@ -356,6 +421,8 @@ def ids(app: Flask, world: factories.World, tmp_path: Path, monkeypatch: pytest.
         attachment = attachments.add_attachment(draft, actor=delegate, filename="note.pdf", data=tiny_pdf())
         submitted = builders.proposal(call, own)
         builders.proposal(published_call, other, awarded="50000")
+        selection_ids = _selection_world(world, own=own, other=other, committee_user=reset_user,
+                                         secretariat=secretariat)
         db.session.commit()
         return Ids(member_id=world.member_id, other_member_id=world.other_member_id, alternate_id=alternate.id,
                    college_id=college_id, invitation_token=invitation, reset_token=reset, assembly_id=assembly.id,
@@ -365,7 +432,60 @@ def ids(app: Flask, world: factories.World, tmp_path: Path, monkeypatch: pytest.
                    amendment_id=amendment.id, challenge_id=call.challenges[0].id, call_id=call.id,
                    draft_call_id=draft_call.id, closed_call_id=closed_call.id, published_call_id=published_call.id,
                    proposal_id=draft.id, line_id=draft.budget_lines[0].id, attachment_id=attachment.id,
-                   submitted_id=submitted.id)
+                   submitted_id=submitted.id, **selection_ids)
+
+
+#: Marks of every review of the matrix's selection world (relevance /5, impact /10, partnership /5 or n/a).
+SCORES = {"relevance": 4, "impact": 7, "partnership": None}
+
+
+def _submitted_file(proposal: Proposal) -> Attachment:
+    """A stored PDF listed in the proposal's submitted snapshot (what its reviewers download)."""
+    data = tiny_pdf()
+    stored = secrets.token_hex(16)
+    (attachments.storage_dir() / stored).write_bytes(data)
+    item = Attachment(filename="budget-detaille.pdf", stored_name=stored, content_type="application/pdf",
+                      size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    proposal.attachments.append(item)
+    db.session.flush()
+    snapshot = db.session.scalar(select(ProposalSnapshot).where(ProposalSnapshot.proposal_id == proposal.id))
+    snapshot.content = {**snapshot.content, "attachments": [
+        {"id": item.id, "filename": item.filename, "content_type": item.content_type, "size": item.size,
+         "sha256": item.sha256}]}
+    return item
+
+
+def _selection_world(world: factories.World, *, own: Member, other: Member, committee_user: User,
+                     secretariat: User) -> dict[str, Any]:
+    """Issue 8's objects: a call in review (reviewers assigned, reviews submitted, a derived and a recorded
+    conflict), a call whose decision is recorded and one whose decision is published."""
+    version = builders.version(review_builders.criteria_content(), title="Règlement de sélection")
+    review_call = builders.call(version, status=CallStatus.in_review, title="Appel en évaluation")
+    reviewed = builders.proposal(review_call, own, title="Projet évalué")
+    review_file = _submitted_file(reviewed)
+    third = factories.member("Fédération tierce des jeunes", country="FR")
+    conflicted = builders.proposal(review_call, third, title="Projet en conflit")
+    free, linked = review_builders.committee(2, prefix="matrice")
+    review_builders.review(reviewed, free, SCORES)
+    review_builders.review(conflicted, free, SCORES, submitted=False)  # a draft it may go on saving
+    # The committee member reviewed the first; it was assigned the second before its organisation was added
+    # as a partner (a derived conflict): assigned, yet refused.
+    review_builders.review(reviewed, committee_user, {"relevance": 3, "impact": 6, "partnership": 2})
+    review_builders.assign(conflicted, committee_user)
+    review_builders.partner_member(conflicted, other)
+    recorded = conflicts.add(reviewed, member_id=linked.member_id, source=ConflictSource.recorded,
+                             reason="Même fédération que le porteur", actor=secretariat)
+    # A decided call: one proposal of each world member (the committee member's own is masked for it).
+    decided_call = builders.call(version, status=CallStatus.in_review, title="Appel décidé")
+    for lead in (own, other, third):
+        review_builders.review(builders.proposal(decided_call, lead), free, SCORES)
+    decision_builders.record(decided_call.id, published=False)
+    # A published decision: the delegate's member leads the scene's first proposal.
+    scene = decision_builders.scene(world)
+    decision_builders.record(scene.call_id, published=True)
+    return {"review_call_id": review_call.id, "review_proposal_id": reviewed.id,
+            "conflicted_proposal_id": conflicted.id, "free_reviewer_email": free.email,
+            "review_attachment_id": review_file.id, "conflict_id": recorded.id, "decided_call_id": decided_call.id, "outcome_id": scene.proposal_ids[0]}
 
 
 def fill(rule: str, ids: Ids, use: dict[str, str] | None = None) -> str:
@@ -379,7 +499,8 @@ def fill(rule: str, ids: Ids, use: dict[str, str] | None = None) -> str:
                               "candidacy_id": ids.candidacy_id, "rule_set_id": ids.rule_set_id, "number": 1,
                               "amendment_id": ids.amendment_id, "challenge_id": ids.challenge_id,
                               "call_id": ids.call_id, "proposal_id": ids.proposal_id, "section": "budget",
-                              "line_id": ids.line_id, "attachment_id": ids.attachment_id}
+                              "line_id": ids.line_id, "attachment_id": ids.attachment_id,
+                              "conflict_id": ids.conflict_id}
     values.update({name: getattr(ids, attr) for name, attr in (use or {}).items()})
 
     def one(match: re.Match[str]) -> str:
@@ -431,6 +552,8 @@ def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str
         _check(response, method="GET", url=url, role=role, allowed=role in row.get, ok=row.get_ok,
                redirect_ok=row.get_redirect_ok, expected_location=None)
     if row.post is not None:
+        if row.post_use is not None:
+            url = fill(rule, ids, row.post_use)
         response = client.post(url, data=row.post_data)
         if rule in PENDING and response.status_code == 404:
             pytest.xfail(f"{rule} is not written yet")
@@ -441,15 +564,23 @@ def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str
 
 def test_every_rule_is_in_the_matrix(app: Flask) -> None:
     """A new route must be added to EXPECTED; EXPECTED must match the methods each rule accepts."""
-    rules = {r.rule: r for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    rules: dict[str, list[Any]] = {}
+    for r in app.url_map.iter_rules():
+        if r.endpoint != "static":
+            rules.setdefault(r.rule, []).append(r)  # one path may have a view per method
     missing = sorted(set(rules) - set(EXPECTED))
     assert not missing, f"routes missing from the role matrix EXPECTED: {missing}"
     gone = sorted(set(EXPECTED) - set(rules) - PENDING)
     assert not gone, f"EXPECTED lists routes that no longer exist: {gone}"
-    for path, rule in rules.items():
+    for path, same_path in rules.items():
         row = EXPECTED[path]
-        methods = rule.methods or set()
-        assert row.endpoint == rule.endpoint, path
+        methods: set[str] = set()
+        for rule in same_path:
+            methods |= rule.methods or set()
+            if "GET" in (rule.methods or set()):
+                assert row.endpoint == rule.endpoint, path
+            if "POST" in (rule.methods or set()):
+                assert (row.post_endpoint or row.endpoint) == rule.endpoint, f"{path} (POST)"
         assert ("GET" in methods) == (row.get is not None), f"{path}: GET in EXPECTED does not match the route"
         assert ("POST" in methods) == (row.post is not None), f"{path}: POST in EXPECTED does not match the route"
         assert not (methods - {"GET", "HEAD", "OPTIONS", "POST"}), f"{path}: add {methods} to the matrix"
@@ -653,3 +784,78 @@ def test_only_a_published_call_has_a_public_page(client: FlaskClient, world: fac
         assert client.get(f"/public/calls/{call_id}").status_code == 404, call_id
     listing = client.get("/public/calls").get_data(as_text=True)
     assert "Appel publié" in listing and "Appel en préparation" not in listing and "Appel clos" not in listing
+
+
+# Selection: conflicts of interest at the object level (issue 8, point 2) ----------------------------------
+
+#: What a conflicted committee member may not do on a proposal (its reviews and aggregate, its scoring form,
+#: its discussion), each with a request that a committee member free of conflict may make.
+CONFLICT_REQUESTS = [
+    ("GET", "/proposals/{}/reviews", {}),
+    ("GET", "/proposals/{}/my-review", {}),
+    ("POST", "/proposals/{}/my-review", {"score-relevance": "2", "justification-relevance": "Un brouillon assez long "
+                                         "pour la pertinence.", "save": "y"}),
+    ("POST", "/proposals/{}/discussion", {"body": "Le budget des ateliers paraît élevé."}),
+]
+
+
+def _selection_state(app: Flask, proposal_id: int) -> tuple[Any, ...]:
+    """A proposal's reviews (status and marks) and discussion: what a refused request must leave as it was."""
+    with app.app_context():
+        reviews = tuple(sorted((r.reviewer_id, str(r.status), repr(r.marks)) for r in db.session.scalars(
+            select(Review).where(Review.proposal_id == proposal_id))))
+        comments = tuple(c.body for c in db.session.scalars(
+            select(ReviewComment).where(ReviewComment.proposal_id == proposal_id).order_by(ReviewComment.id)))
+        db.session.remove()
+        return reviews, comments
+
+
+@pytest.mark.parametrize(("method", "path", "data"), CONFLICT_REQUESTS,
+                         ids=[f"{m} {p.format('<id>')}" for m, p, _ in CONFLICT_REQUESTS])
+def test_a_conflicted_committee_member_is_refused_where_a_free_one_gets_through(
+        app: Flask, client: FlaskClient, world: factories.World, ids: Ids, method: str, path: str,
+        data: dict[str, str]) -> None:
+    """The matrix's committee member is assigned to the conflicted proposal (its organisation was added as a
+    partner afterwards): 403 on the page, the form and the POST, nothing saved, no review text shown; another
+    committee member assigned to the same proposal gets through, and so does the first on a proposal it is not
+    conflicted with."""
+    url = path.format(ids.conflicted_proposal_id)
+    with app.app_context():
+        committee_user = db.session.scalar(select(User).where(User.email == email_of(world, "committee")))
+        free = db.session.scalar(select(User).where(User.email == ids.free_reviewer_email))
+        assert conflicts.is_conflicted(committee_user, ids.conflicted_proposal_id)
+        assert not conflicts.is_conflicted(committee_user, ids.review_proposal_id)
+        assert not conflicts.is_conflicted(free, ids.conflicted_proposal_id)
+        db.session.remove()
+    before = _selection_state(app, ids.conflicted_proposal_id)
+    login(client, email_of(world, "committee"))
+    response = client.open(url, method=method, data=data)
+    assert response.status_code == 403, (method, url, response.status_code)
+    assert review_builders.JUSTIFICATION.encode() not in response.data
+    assert _selection_state(app, ids.conflicted_proposal_id) == before
+    # the same member on the proposal it is not conflicted with (its review there is submitted: a draft is
+    # refused at its fields, 422, not at the door)
+    other_url = path.format(ids.review_proposal_id)
+    response = client.open(other_url, method=method, data=data)
+    assert response.status_code in ({200} if method == "GET" else {302, 422}), (method, other_url)
+    client.post("/logout")
+    login(client, ids.free_reviewer_email)
+    response = client.open(url, method=method, data=data)
+    if method == "GET":
+        assert response.status_code == 200, (method, url, response.status_code)
+    else:
+        assert response.status_code == 302 and _location_path(response) != "/login", (method, url)
+        assert _selection_state(app, ids.conflicted_proposal_id) != before  # the draft or the comment is saved
+
+
+def test_the_conflicted_proposal_is_masked_on_the_committee_members_ranking(
+        client: FlaskClient, world: factories.World, ids: Ids) -> None:
+    """The ranking opens (200) for a conflicted committee member, with the conflicted row masked."""
+    masked = "You cannot see the scores of this proposal."
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, email_of(world, "committee"))
+    html = client.get(f"/calls/{ids.review_call_id}/ranking").get_data(as_text=True)
+    assert html.count(masked) == 1
+    client.post("/logout")
+    login(client, email_of(world, "secretariat"))
+    assert masked not in client.get(f"/calls/{ids.review_call_id}/ranking").get_data(as_text=True)
