@@ -91,7 +91,7 @@ SEED_CALL: dict[str, str] = {
 # Partners: ("member", acronym, kind, role) or ("outside", name, country, kind, role).
 # "requested": what the project asked where the seed's grant is below the maximum the rules allow; None
 # where the rate or the ceiling limits it: the project then asks whole euros, its share at the rate
-# rounded to the euro and capped at the ceiling (``calls._requested_2014``; Essor asks 66,333 €).
+# rounded to the euro and capped at the ceiling (``seed_call._requested_2014``; Essor asks 66,333 €).
 SEED_PROJECTS: list[dict[str, Any]] = [
     {  # seed 002 l.15-70
         "lead": "BATIK", "title": "Échangeons : pour l'insertion économique et professionnelle des femmes",

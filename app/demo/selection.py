@@ -43,7 +43,7 @@ from app.calls.money import round_euro
 from app.calls.selection_models import Conflict, Review, ReviewAssignment, ReviewComment, ReviewStatus
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
-from app.demo.calls import _check, _date_proposal, _delegates, _fill, _lines_for, _members, _new_call
+from app.demo.call_helpers import _check, _date_proposal, _delegates, _fill, _lines_for, _members, _new_call
 from app.demo.selection_data import (
     BANDS,
     DECIDED_CALL,
