@@ -200,7 +200,10 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
         pending = page.locator("section").filter(has=page.get_by_role("heading", name="Votes waiting for your ballot"))
         pending.get_by_role("link", name=RESOLUTION).click()
         expect(h1(page)).to_have_text(RESOLUTION)
-        # The voter reads the rules put to the vote one per line.
+        # The voter reads the rules put to the vote one per line (once the style sheet applies: on a loaded
+        # machine ``inner_text`` may otherwise be read before it does and fold the lines).
+        page.wait_for_load_state("load")
+        expect(page.locator(".resolution-text")).to_have_css("white-space", "pre-line")
         assert "\n- Co-financing of at least 25 % of the budget.\n" in page.locator(".resolution-text").inner_text()
         ballot = page.locator("section.ballot").filter(
             has=page.get_by_role("heading", name=f"For your organisation, {voter}", exact=True))
