@@ -80,9 +80,10 @@ def _register_blueprints(app: Flask) -> None:
     members.init_app(app)
     assembly.init_app(app)
     elections.init_app(app)
-    from app import calls
+    from app import calls, grants
 
     calls.init_app(app)
+    grants.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
 

@@ -120,6 +120,9 @@ class Member(db.Model):
     phone: Mapped[str] = mapped_column(String(50), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(300), default="")
+    #: Registration for org-id identifiers (grants exports): a scheme such as "TN-RNE" or "FR-RCS" and the number.
+    org_id_scheme: Mapped[str] = mapped_column(String(20), default="")
+    registration_number: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,12 @@
+"""Grant tracking: agreements made from selected proposals, instalments, one ledger, reports, indicators.
+
+``init_app`` registers the tables; pages and commands come with the services. The package may use
+``calls``, ``members`` and ``core``; nothing imports it back (tests/core/test_layers.py).
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.grants import models  # noqa: F401  (tables)
