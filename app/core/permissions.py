@@ -98,6 +98,17 @@ POLICY: dict[str, frozenset[Role]] = {
     "selection.publish": SECRETARIAT,
     "selection.export": frozenset({Role.committee, Role.secretariat}),  # per reviewer: secretariat only
     "decision.read": REPRESENTATIVES,  # the lead applicant's own outcome, once published (object level)
+    # Grants: the secretariat runs them; the grantee's representatives see and report on their own (object
+    # level); the committee and ex-officio members see the portfolio, never a grantee's private documents.
+    "grant.view": frozenset({Role.delegate, Role.alternate, Role.secretariat}),  # own grants (object level)
+    "grant.manage": SECRETARIAT,
+    "grant.pay": SECRETARIAT,
+    "report.prepare": REPRESENTATIVES,  # the grantee's delegate and alternates write drafts (object level)
+    "report.submit": frozenset({Role.delegate}),  # the grantee's delegate submits (object level)
+    "report.review": SECRETARIAT,
+    "budget.amend": REPRESENTATIVES,  # the grantee asks (object level); the secretariat decides (grant.manage)
+    "portfolio.view": frozenset({Role.committee, Role.ex_officio, Role.secretariat}),
+    "grant.export": SECRETARIAT,
 }
 
 
