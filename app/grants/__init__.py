@@ -10,3 +10,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.grants import models  # noqa: F401  (tables)
+    from app.grants.routes import bp as grants_bp
+
+    app.register_blueprint(grants_bp)
