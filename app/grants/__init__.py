@@ -13,3 +13,4 @@ def init_app(app: Flask) -> None:
     from app.grants.routes import bp as grants_bp
 
     app.register_blueprint(grants_bp)
+    app.register_blueprint(__import__("app.grants.report_routes", fromlist=["bp"]).bp)  # reports, budget (G-B)
