@@ -115,8 +115,8 @@ def statement(grant: Grant, *, period_report: Report | None = None) -> Statement
     for code in sorted(set(to_date) - known):  # spending on a line no longer planned
         lines.append((code, "", "", 0, 0))
     figures, total = rules.budget_variance(
-        [rules.BudgetLine(index, planned, in_period.get(code, 0), to_date.get(code, 0))
-         for index, (code, _c, _d, planned, _g) in enumerate(lines)], tolerance=tolerance(grant))
+        [rules.BudgetLine(code, planned, in_period.get(code, 0), to_date.get(code, 0))
+         for code, _c, _d, planned, _g in lines], tolerance=tolerance(grant))
     rows = [Row(code, category, description, grant_cents, fig)
             for (code, category, description, _p, grant_cents), fig in zip(lines, figures, strict=True)]
     return Statement(version, rows, total, grant.tolerance_percent, period, period_report)
@@ -141,10 +141,10 @@ def amendments(grant: Grant) -> list[BudgetAmendment]:
                                    .order_by(BudgetAmendment.id.desc())))
 
 
-def _problem_text(problem: rules.Problem, by_index: Mapping[int, str]) -> tuple[str, str]:
+def _problem_text(problem: rules.Problem) -> tuple[str, str]:
     """A refusal of ``rules.check_amendment`` as (field, sentence)."""
     p = problem.params
-    code = by_index.get(p.get("line_id", -1), "")
+    code = str(p.get("line", ""))
     if problem.key == "nothing_changed":
         return "reason", _("Change at least one line or the end date.")
     if problem.key == "total_changed":
@@ -169,19 +169,14 @@ def check_request(grant: Grant, lines: Mapping[str, int], new_ends_on: date | No
     version = current_version(grant)
     if version is None:
         return [("reason", _("This grant has no budget to amend."))]
-    codes = [line.code for line in version.lines]
-    index = {code: i for i, code in enumerate(codes)}
-    unknown = [code for code in lines if code not in index]
-    if unknown:
+    current = {line.code: line.planned_cents for line in version.lines}
+    if any(code not in current for code in lines):
         return [("reason", _("Unknown budget line."))]
-    current = {index[line.code]: line.planned_cents for line in version.lines}
-    proposed = {index[code]: lines.get(code, current[index[code]]) for code in codes}
-    spent = spent_by_line(grant)
-    spent_known = {index[code]: cents for code, cents in spent.items() if code in index}
-    result = rules.check_amendment(current, proposed, spent=spent_known, start=grant.starts_on, end=version.ends_on,
+    proposed = {code: lines.get(code, planned) for code, planned in current.items()}
+    spent = {code: cents for code, cents in spent_by_line(grant).items() if code in current}
+    result = rules.check_amendment(current, proposed, spent=spent, start=grant.starts_on, end=version.ends_on,
                                    new_end=new_ends_on, today=today)
-    by_index = dict(enumerate(codes))
-    return [_problem_text(problem, by_index) for problem in result.problems]
+    return [_problem_text(problem) for problem in result.problems]
 
 
 def request_amendment(grant: Grant, *, lines: Mapping[str, int], new_ends_on: date | None, reason: str,
