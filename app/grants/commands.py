@@ -43,9 +43,9 @@ def remind(days: int) -> None:
 
 
 def _write(body: bytes) -> None:
-    out = click.get_binary_stream("stdout")
-    out.write(body)
-    out.flush()
+    sys.stdout.flush()
+    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.flush()
 
 
 @grants_cli.command("export-360giving")
