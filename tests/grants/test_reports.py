@@ -36,6 +36,8 @@ from tests.grants.report_helpers import (
     secretariat,
 )
 
+pytestmark = pytest.mark.usefixtures("files")
+
 ENTRY = reports.ScheduleEntry(ReportKind.interim, ReportNature.combined, date(2027, 7, 1), date(2027, 12, 31),
                               date(2028, 1, 31))
 
@@ -154,12 +156,12 @@ def test_no_report_is_written_on_a_draft_agreement(session) -> None:
 
 # Attachments ---------------------------------------------------------------------------------------------
 
-def test_an_invoice_is_checked_from_its_content(session, files) -> None:
+def test_an_invoice_is_checked_from_its_content(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     pdf = reports.add_attachment(report, actor=alternate(), filename="facture", data=PDF)
     assert pdf.filename == "facture.pdf" and pdf.content_type == "application/pdf"
-    assert (files / pdf.stored_name).read_bytes() == PDF
+    assert (reports.storage_dir() / pdf.stored_name).read_bytes() == PDF
     scan = reports.add_attachment(report, actor=alternate(), filename="reçu.png", data=PNG)
     assert scan.content_type == "image/png"
     with pytest.raises(DomainError):
@@ -172,7 +174,7 @@ def test_an_invoice_is_checked_from_its_content(session, files) -> None:
         reports.add_attachment(report, actor=alternate(), filename="vide.pdf", data=b"")
 
 
-def test_a_file_is_removed_from_the_draft_only(session, files) -> None:
+def test_a_file_is_removed_from_the_draft_only(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     complete_draft(report)
@@ -184,7 +186,7 @@ def test_a_file_is_removed_from_the_draft_only(session, files) -> None:
 
 # Submission ----------------------------------------------------------------------------------------------
 
-def test_an_incomplete_draft_is_not_submitted(session, files) -> None:
+def test_an_incomplete_draft_is_not_submitted(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     reports.save_draft(report, reports.DraftContent({"activities": "Ateliers"}, {"L1": 100_00}, {}),
@@ -204,7 +206,7 @@ def test_with_no_expenditure_no_invoice_is_needed(session) -> None:
     assert reports.submit(report, actor=delegate()).status == ReportVersionStatus.submitted
 
 
-def test_the_delegate_submits_and_the_secretariat_hears_of_it(session, files) -> None:
+def test_the_delegate_submits_and_the_secretariat_hears_of_it(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     complete_draft(report)
@@ -222,7 +224,7 @@ def test_the_delegate_submits_and_the_secretariat_hears_of_it(session, files) ->
 
 # Return and new version ----------------------------------------------------------------------------------
 
-def test_a_return_needs_a_comment(session, files) -> None:
+def test_a_return_needs_a_comment(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     complete_draft(report)
@@ -234,7 +236,7 @@ def test_a_return_needs_a_comment(session, files) -> None:
         reports.return_report(report, {"nonsense": "x"}, actor=secretariat())
 
 
-def test_a_returned_report_is_revised_as_a_new_version(session, files) -> None:
+def test_a_returned_report_is_revised_as_a_new_version(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     complete_draft(report)
@@ -252,12 +254,12 @@ def test_a_returned_report_is_revised_as_a_new_version(session, files) -> None:
     copied = reports.attachments_of(second)
     assert [a.filename for a in copied] == ["factures.pdf"]
     assert copied[0].stored_name != reports.attachments_of(first)[0].stored_name
-    assert (files / copied[0].stored_name).read_bytes() == PDF
+    assert (reports.storage_dir() / copied[0].stored_name).read_bytes() == PDF
     reports.submit(report, actor=delegate())
     assert [v.status for v in report.versions] == [ReportVersionStatus.returned, ReportVersionStatus.submitted]
 
 
-def test_the_next_draft_starts_from_the_returned_version(session, files) -> None:
+def test_the_next_draft_starts_from_the_returned_version(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     complete_draft(report)
@@ -269,7 +271,7 @@ def test_the_next_draft_starts_from_the_returned_version(session, files) -> None
 
 # Approval ------------------------------------------------------------------------------------------------
 
-def test_approval_freezes_writes_the_expenditure_and_makes_the_instalment_due(session, files) -> None:
+def test_approval_freezes_writes_the_expenditure_and_makes_the_instalment_due(session) -> None:
     grant = own_grant(session)
     builders.paid(grant, "20000")
     report = first_report(grant)
@@ -298,7 +300,7 @@ def test_approval_freezes_writes_the_expenditure_and_makes_the_instalment_due(se
         "instalments_due"] == [2]
 
 
-def test_approval_can_make_a_share_of_expenditure_due(session, files) -> None:
+def test_approval_can_make_a_share_of_expenditure_due(session) -> None:
     """Instalment 3 asks for 70 % of what was paid justified: 14,000 € of 20,000 €, exactly the share."""
     grant = own_grant(session)
     builders.paid(grant, "20000")
@@ -308,7 +310,7 @@ def test_approval_can_make_a_share_of_expenditure_due(session, files) -> None:
     assert sorted(i.number for i in reports.approve(report, actor=secretariat()).now_due) == [2, 3]
 
 
-def test_an_approval_below_the_share_leaves_it_missing(session, files) -> None:
+def test_an_approval_below_the_share_leaves_it_missing(session) -> None:
     grant = own_grant(session)
     builders.paid(grant, "20000")
     report = first_report(grant)
@@ -327,7 +329,7 @@ def test_only_a_submitted_report_is_reviewed(session) -> None:
         reports.return_report(report, {"general": "x"}, actor=secretariat())
 
 
-def test_attachments_belong_to_their_version(session, files) -> None:
+def test_attachments_belong_to_their_version(session) -> None:
     grant = own_grant(session)
     report = first_report(grant)
     complete_draft(report)
