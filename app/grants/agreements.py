@@ -89,8 +89,8 @@ def grants_by_proposal(proposal_ids: list[int]) -> dict[int, int]:
     """proposal id → grant id, for the proposals that already have a grant."""
     if not proposal_ids:
         return {}
-    return dict(db.session.execute(select(Grant.proposal_id, Grant.id).where(Grant.proposal_id.in_(proposal_ids)))
-                .tuples())
+    rows = db.session.execute(select(Grant.proposal_id, Grant.id).where(Grant.proposal_id.in_(proposal_ids)))
+    return {proposal_id: grant_id for proposal_id, grant_id in rows}
 
 
 def next_number(call_id: int) -> str:

@@ -59,8 +59,8 @@ def _grant_ids_of_call(call_id: int) -> dict[int, int]:
     """proposal id → grant id of a call's grants, once per request (the decision page's links)."""
     cache = g.setdefault("grant_ids_by_call", {})
     if call_id not in cache:
-        cache[call_id] = dict(db.session.execute(select(Grant.proposal_id, Grant.id)
-                                                 .where(Grant.call_id == call_id)).tuples())
+        rows = db.session.execute(select(Grant.proposal_id, Grant.id).where(Grant.call_id == call_id))
+        cache[call_id] = {proposal_id: grant_id for proposal_id, grant_id in rows}
     return cache[call_id]
 
 
