@@ -129,8 +129,8 @@ class Facts:
     periods: dict[int, list[tuple[date, date, dict[str, Any]]]]  # grant -> approved reports' periods and values
 
 
-def facts(*, with_entries: bool = True) -> Facts:
-    rows = [r for r in dashboard.load() if r.status != GrantStatus.draft]
+def facts(*, with_entries: bool = True, with_indicators: bool = True) -> Facts:
+    rows = [r for r in dashboard.load(with_indicators=with_indicators) if r.status != GrantStatus.draft]
     ids = select(Grant.id).where(Grant.status != GrantStatus.draft).scalar_subquery()
     leads = {r[0]: tuple(r[1:]) for r in db.session.execute(
         select(Member.id, Member.name, Member.country, Member.org_id_scheme, Member.registration_number)
@@ -259,7 +259,7 @@ def _country_name(code: str) -> str:
 
 def giving_grants(data: Facts | None = None) -> list[dict[str, Any]]:
     """Awarded grants (every grant past its draft) as 360Giving grant objects; amounts are ``Decimal``."""
-    data = data or facts(with_entries=False)
+    data = data or facts(with_entries=False, with_indicators=False)
     funder = {"id": setting("GRANTS_FUNDER_ORG_ID"), "name": setting("GRANTS_FUNDER_NAME")}
     prefix = setting("GRANTS_ID_PREFIX")
     now = utcnow().astimezone(UTC).replace(microsecond=0).isoformat()
