@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.calls.money import euros, from_cents
 from app.core import audit
@@ -73,10 +73,17 @@ def totals_of(grant_ids: Iterable[int]) -> dict[int, rules.Totals]:
 
 
 def locked_grant(grant_id: int) -> Grant:
-    """The grant read again under ``FOR UPDATE`` (PostgreSQL) until the transaction ends."""
+    """The grant read again under ``FOR UPDATE`` (PostgreSQL) until the transaction ends.
+
+    SQLite has no row locks and starts its write transaction only at the first write: a no-op UPDATE of the
+    row takes the database's write lock first, so a second payment waits and then reads the first one.
+    """
     query = select(Grant).where(Grant.id == grant_id).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
+    else:
+        db.session.execute(update(Grant).where(Grant.id == grant_id).values(id=Grant.id)
+                           .execution_options(synchronize_session=False))
     grant = db.session.scalar(query)
     if grant is None:
         raise DomainError(_("This grant no longer exists."))

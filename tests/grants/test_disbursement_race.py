@@ -3,7 +3,7 @@ application context, session and connection, and commit or roll back like a requ
 
 On PostgreSQL (``TEST_DATABASE_URL``) ``ledger.record_disbursement`` locks the grant row (``FOR UPDATE``) and
 sums the payments again inside the transaction: the second payment waits, then sees the first and is
-refused. On SQLite writers are serialised (the loser may get "database is locked").
+refused. On SQLite a no-op UPDATE of the grant takes the write lock first: the same, or "database is locked".
 """
 from __future__ import annotations
 
