@@ -262,3 +262,19 @@ def test_filters_search_and_pages(app: Flask, client: FlaskClient, scene: Scene)
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     login(other, EMAILS["other_delegate"])
     assert "No grant yet." in other.get("/grants").get_data(as_text=True)
+
+
+def test_the_list_costs_the_same_queries_at_any_size(app: Flask, client: FlaskClient, scene: Scene) -> None:
+    """Bounded queries: a page of the list costs as many statements with 4 grants as with 30."""
+    from tests.conftest import page_statements
+
+    login(client, EMAILS["secretariat"])
+    small = page_statements(app, client, "/grants")
+    with app.app_context():
+        own = db.session.get(Member, db.session.get(Grant, scene.active_id).lead_member_id)
+        for i in range(28):
+            grant = builders.grant(own, title=f"Projet {i}")
+            builders.paid(grant, "100")
+        db.session.commit()
+    assert page_statements(app, client, "/grants") == small
+    assert page_statements(app, client, "/grants?page=2") <= small
