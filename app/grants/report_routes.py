@@ -231,7 +231,7 @@ def _version_page(grant: Grant, report: Report, version: ReportVersion | None) -
     planned = {row.code: row for row in statement.rows}
     return {"grant": grant, "report": report, "version": version, "planned": planned,
             "attachments": reports.attachments_of(version) if version else [],
-            "indicator_list": grant.indicators, "who": _who(grant)}
+            "indicator_list": grant.indicators, "who": _who(grant), "line_codes": reports.budget_codes(grant)}
 
 
 @bp.route("/grants/<int:grant_id>/reports/<int:report_id>")

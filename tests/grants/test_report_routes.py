@@ -405,3 +405,14 @@ def test_the_indicators_page_has_a_chart_and_a_table_per_side(app: Flask, client
     login(arabic, world.emails["delegate"])
     rtl = arabic.get(f"/grants/{grant_id}/indicators").get_data(as_text=True)
     assert 'dir="rtl"' in rtl and 'direction="rtl"' in rtl
+
+
+def test_every_line_of_the_current_budget_gets_a_field_even_at_zero(app: Flask, client: FlaskClient, world) -> None:
+    with app.test_request_context():
+        grant = own_grant(world, lines=(("staff", "Coordination", "90115", "58575"), ("travel", "Voyages", "0", "0")))
+        builders.spent(grant, {"L9": "10"})  # an old line with spending: shown on the budget, never asked for
+        db.session.commit()
+        grant_id, report_id = grant.id, min(grant.reports, key=lambda r: r.number).id
+    login(client, world.emails["delegate"])
+    page = client.get(f"/grants/{grant_id}/reports/{report_id}/edit").get_data(as_text=True)
+    assert 'name="line_L1"' in page and 'name="line_L2"' in page and 'name="line_L9"' not in page
