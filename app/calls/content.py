@@ -12,7 +12,8 @@ A rule set's *content* is plain data (JSON in the database)::
      "criteria": {"<code>": {"name": {"fr","en","ar"}, "description": {"fr","en","ar"},
                              "weight": 3, "scale_max": 5, "na_allowed": false,
                              "min_justification": 50, "position": 1}},
-     "selection": {"disagreement_threshold": 25}}           # optional; 25 points when absent
+     "selection": {"disagreement_threshold": 25},           # optional; 25 points when absent
+     "grants": {"tolerance_percent": 10}}                   # optional; 10 % when absent
 
 Amounts in content are decimal strings of euros (never floats). Versions are
 compared leaf by leaf (``flatten``/``diff``) and an amendment is a list of leaf
@@ -31,6 +32,8 @@ from flask_babel import lazy_gettext as _l
 from app.calls.rules import REGISTRY, _countries, _dec, _int
 
 ABSENT: Any = None  # a leaf that does not exist
+#: The grants' tolerance of a budget line's variance when the rule set sets none (percent).
+DEFAULT_TOLERANCE = 10
 
 
 def empty_content() -> dict[str, Any]:
@@ -117,6 +120,14 @@ def validate(content: Mapping[str, Any]) -> list[tuple[str, str]]:
         except (TypeError, ValueError):
             problems.append(("selection.disagreement_threshold",
                              str(_l("Enter a whole number of points from 0 to 100."))))
+    grants = content.get("grants") or {}
+    if "tolerance_percent" in grants:
+        try:
+            value = int(str(grants["tolerance_percent"]))
+            if not 0 <= value <= 100:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(("grants.tolerance_percent", str(_l("Enter a whole percentage from 0 to 100."))))
     return problems
 
 

@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.calls import rules, scoring
+from app.calls.content import DEFAULT_TOLERANCE
 from app.calls.money import parse_amount
 from app.calls.rulesets import criterion_code, normalise
 from app.calls.wording import KIND_LABELS, PARAM_LABELS, ordered_criteria, path_label
@@ -147,6 +148,7 @@ class ContentEditor(FlaskForm):
     ceiling = StringField(_l("Ceiling (€)"), render_kw=DECIMAL)
     floor = StringField(_l("Floor (€)"), render_kw=DECIMAL)
     disagreement = StringField(_l("Disagreement threshold (points out of 100)"), render_kw=NUMERIC)
+    tolerance = StringField(_l("Tolerance of a budget line's variance (%)"), render_kw=NUMERIC)
     criteria = FieldList(FormField(CriterionRow))
     add_rows = SubmitField(_l("Add blank criteria"))
 
@@ -175,6 +177,7 @@ class ContentEditor(FlaskForm):
         self.floor.data = _text_of(funding.get("floor"))
         self.disagreement.data = _text_of((content.get("selection") or {}).get(
             "disagreement_threshold", scoring.DEFAULT_DISAGREEMENT))
+        self.tolerance.data = _text_of((content.get("grants") or {}).get("tolerance_percent", DEFAULT_TOLERANCE))
         while self.criteria.entries:
             self.criteria.pop_entry()
         for code, criterion in ordered_criteria(content):
@@ -226,14 +229,11 @@ class ContentEditor(FlaskForm):
         return content
 
     def _selection(self, content: dict[str, Any], base: Mapping[str, Any]) -> None:
-        """The disagreement threshold; left out while it is the default and the base has none (no diff)."""
-        old_selection = dict(base.get("selection") or {})
-        raw = (self.disagreement.data or "").strip()
-        typed = _as_int(raw) if raw else scoring.DEFAULT_DISAGREEMENT
-        if "disagreement_threshold" not in old_selection and typed == scoring.DEFAULT_DISAGREEMENT:
-            return
-        old_selection["disagreement_threshold"] = _keep(old_selection.get("disagreement_threshold"), typed)
-        content["selection"] = old_selection
+        """The disagreement threshold and the grants' tolerance; each left out while it is the default and the
+        base has none (no difference shown for a value nobody set)."""
+        _optional(content, base, "selection", "disagreement_threshold", self.disagreement.data,
+                  scoring.DEFAULT_DISAGREEMENT)
+        _optional(content, base, "grants", "tolerance_percent", self.tolerance.data, DEFAULT_TOLERANCE)
 
     def _criteria(self, old_criteria: Mapping[str, Any]) -> dict[str, Any]:
         criteria: dict[str, Any] = {}
@@ -286,6 +286,8 @@ class ContentEditor(FlaskForm):
             return self._fields.get(parts[1])
         if path == "selection.disagreement_threshold":
             return self.disagreement
+        if path == "grants.tolerance_percent":
+            return self.tolerance
         if parts[0] == "criteria" and len(parts) >= 3 and parts[1] in self._rows_by_code:
             row = self._rows_by_code[parts[1]]
             name = f"{parts[2]}_{parts[3]}" if len(parts) > 3 else parts[2]
@@ -308,6 +310,18 @@ class ContentEditor(FlaskForm):
 
         walk(self)
         return found
+
+
+def _optional(content: dict[str, Any], base: Mapping[str, Any], section: str, key: str, raw: str | None,
+              default: int) -> None:
+    """Set ``content[section][key]`` from a typed whole number, unless it is the default and the base has none."""
+    old = dict(base.get(section) or {})
+    text = (raw or "").strip()
+    typed = _as_int(text) if text else default
+    if key not in old and typed == default:
+        return
+    old[key] = _keep(old.get(key), typed)
+    content[section] = old
 
 
 @lru_cache(maxsize=8)

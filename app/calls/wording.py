@@ -159,6 +159,8 @@ def path_label(path: str, names: Mapping[str, str] | None = None) -> str:
         return _joined(_l("Criterion"), name, *leaf)
     if path == "selection.disagreement_threshold":
         return _joined(_l("Selection"), _l("Disagreement threshold"))
+    if path == "grants.tolerance_percent":
+        return _joined(_l("Grants"), _l("Tolerance of a budget line's variance"))
     return path
 
 
@@ -294,7 +296,10 @@ def rules_in_words(content: Mapping[str, Any], lang: str | None = None) -> Rules
                                    scale_max=_whole(c.get("scale_max")), na_allowed=bool(c.get("na_allowed")),
                                    min_justification=_whole(c.get("min_justification"))))
     threshold = scoring.disagreement_threshold(content)
+    tolerance = (content.get("grants") or {}).get("tolerance_percent", rule_content.DEFAULT_TOLERANCE)
     selection = [str(_l("A proposal is flagged for discussion when the scores of its reviews differ by more than "
-                        "%(n)s points out of 100.", n=threshold))]
+                        "%(n)s points out of 100.", n=threshold)),
+                 str(_l("During the grant, spending on a budget line more than %(n)s %% away from its plan is flagged.",
+                        n=tolerance))]
     return RulesInWords(rules=sentences, funding=funding_sentences(content.get("funding") or {}), criteria=lines,
                         selection=selection)

@@ -1,4 +1,4 @@
-"""The rule set's threshold of disagreement: validated, edited with the rules, amended, said in words."""
+"""Optional values of a rule set: the disagreement threshold (selection) and the tolerance of budget variance (grants)."""
 from __future__ import annotations
 
 import pytest
@@ -22,6 +22,12 @@ def test_the_threshold_is_a_whole_number_of_points(value: object, valid: bool) -
     assert (not any(path == "selection.disagreement_threshold" for path, _ in problems)) is valid
 
 
+@pytest.mark.parametrize(("value", "valid"), [(0, True), (10, True), (100, True), (101, False), ("dix", False)])
+def test_the_grants_tolerance_is_a_whole_percentage(value: object, valid: bool) -> None:
+    problems = rule_content.validate({**sample_content(), "grants": {"tolerance_percent": value}})
+    assert (not any(path == "grants.tolerance_percent" for path, _ in problems)) is valid
+
+
 @pytest.mark.parametrize(("content", "expected"), [
     ({}, 25), ({"selection": {}}, 25), ({"selection": {"disagreement_threshold": 10}}, 10),
     ({"selection": {"disagreement_threshold": ""}}, 25),
@@ -34,8 +40,13 @@ def test_the_threshold_reads_in_words_and_has_a_label(app: Flask) -> None:
     with app.test_request_context(headers={"Accept-Language": "en"}):
         words = wording.rules_in_words({**sample_content(), "selection": {"disagreement_threshold": 30}}, "en")
         assert words.selection == ["A proposal is flagged for discussion when the scores of its reviews differ by "
-                                   "more than 30 points out of 100."]
+                                   "more than 30 points out of 100.",
+                                   "During the grant, spending on a budget line more than 10 % away from its plan "
+                                   "is flagged."]
         assert wording.path_label("selection.disagreement_threshold") == "Selection · Disagreement threshold"
+        assert wording.path_label("grants.tolerance_percent") == "Grants · Tolerance of a budget line's variance"
+        words = wording.rules_in_words({**sample_content(), "grants": {"tolerance_percent": 15}}, "en")
+        assert "more than 15 % away" in words.selection[1]
 
 
 def test_an_amendment_changes_the_threshold_and_a_bad_one_is_kept_at_its_field(
@@ -54,3 +65,18 @@ def test_an_amendment_changes_the_threshold_and_a_bad_one_is_kept_at_its_field(
     with app.app_context():
         amendment = db.session.scalar(select(Amendment).order_by(Amendment.id.desc()))
         assert amendment.changes == [{"path": "selection.disagreement_threshold", "old": None, "new": 15}]
+
+
+def test_an_amendment_changes_the_grants_tolerance(app: Flask, client: FlaskClient, ids: Ids) -> None:  # noqa: F811
+    sign_in(client, "committee2")
+    data = form_of(_html(client.get(f"/rulesets/{ids.rule_set}/amendments/new")))
+    assert data["tolerance"] == "10"
+    bad = client.post(f"/rulesets/{ids.rule_set}/amendments/new",
+                      data={**data, "title": "Tolérance", "rationale": "Plus de souplesse.", "tolerance": "150"})
+    assert bad.status_code == 422 and 'id="tolerance-error"' in _html(bad)
+    good = client.post(f"/rulesets/{ids.rule_set}/amendments/new",
+                       data={**data, "title": "Tolérance", "rationale": "Plus de souplesse.", "tolerance": "15"})
+    assert good.status_code == 302, _html(good)
+    with app.app_context():
+        amendment = db.session.scalar(select(Amendment).order_by(Amendment.id.desc()))
+        assert amendment.changes == [{"path": "grants.tolerance_percent", "old": None, "new": 15}]
