@@ -278,16 +278,22 @@ STATUS_MOVES = (GrantStatus.active, GrantStatus.suspended, GrantStatus.closing, 
 
 
 def moves(grant: Grant) -> list[GrantStatus]:
-    """The statuses the status page offers from the grant's current one."""
+    """The statuses the status page offers from the grant's current one (closing a grant is done on its
+    closing page, where the balance is settled)."""
     allowed = rules.allowed_transitions(grant.status)
-    return [s for s in STATUS_MOVES if s.value in allowed]
+    return [s for s in STATUS_MOVES if s.value in allowed and s != GrantStatus.closed]
 
 
-def change_status(grant: Grant, target: str, *, actor: Any, reason: str = "") -> Grant:
-    """Move the grant to ``target`` (``rules.check_transition``); termination needs a written reason."""
+def change_status(grant: Grant, target: str, *, actor: Any, reason: str = "", settled: bool = False) -> Grant:
+    """Move the grant to ``target`` (``rules.check_transition``); termination needs a written reason.
+
+    ``closed`` only with ``settled`` (``app.grants.closure.close``, which settles the balance first).
+    """
     grant = ledger.locked_grant(grant.id)
     if target == GrantStatus.signed:
         raise DomainError(_("Record both signature dates to sign the agreement."))
+    if target == GrantStatus.closed and not settled:
+        raise DomainError(_("A grant is closed from its closing page, where the balance is settled."))
     problem = rules.check_transition(grant.status, target, reason=reason)
     if problem is not None:
         raise DomainError(transition_message(problem), field="reason" if problem.key == "reason_required" else None)

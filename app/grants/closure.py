@@ -106,7 +106,7 @@ def close(grant: Grant, *, on: date, reference: str, actor: Any) -> Grant:
         ledger.record_settlement(grant, amount_cents=amount, on=on, reference=reference, actor=actor, note=note)
         if not closing_of(grant).balance.settled:  # the ledger moved under us: refuse rather than close unsettled
             raise DomainError(_("The balance changed while closing; look at the figures again."))
-    agreements.change_status(grant, GrantStatus.closed, actor=actor)
+    agreements.change_status(grant, GrantStatus.closed, actor=actor, settled=True)
     audit.record("grant.closed", "grant", grant.id, actor=actor,
                  after={"refund_cents": state.balance.refund_cents,
                         "final_payment_cents": state.balance.final_payment_cents, "reference": reference.strip()})

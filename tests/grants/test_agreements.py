@@ -134,6 +134,17 @@ def test_statuses_and_termination_with_a_reason(session) -> None:
     assert len(actions) == 4
 
 
+def test_closing_goes_through_the_closing_page_only(session) -> None:
+    """The status page never offers "closed": the balance is settled on the closing page first."""
+    grant = builders.grant(status=GrantStatus.signed)
+    agreements.change_status(grant, GrantStatus.active, actor=_actor())
+    agreements.change_status(grant, GrantStatus.closing, actor=_actor())
+    assert GrantStatus.closed not in agreements.moves(grant)
+    with pytest.raises(DomainError, match="closing page"):
+        agreements.change_status(grant, GrantStatus.closed, actor=_actor())
+    assert grant.status == GrantStatus.closing
+
+
 def test_who_may_see_a_grant(session) -> None:
     own = db.session.get(Member, session.member_id)
     grant = builders.grant(own)
