@@ -278,3 +278,21 @@ def test_the_list_costs_the_same_queries_at_any_size(app: Flask, client: FlaskCl
         db.session.commit()
     assert page_statements(app, client, "/grants") == small
     assert page_statements(app, client, "/grants?page=2") <= small
+
+
+def test_the_grant_page_leads_to_the_closing_page_then_to_the_statement(app: Flask, client: FlaskClient,
+                                                                        world: factories.World) -> None:
+    with app.app_context():
+        own = db.session.get(Member, world.member_id)
+        closing = builders.grant(own, status=GrantStatus.closing, title="En clôture")
+        closed = builders.grant(own, status=GrantStatus.closed, title="Clos")
+        db.session.commit()
+        closing_id, closed_id = closing.id, closed.id
+    login(client, EMAILS["secretariat"])
+    page = client.get(f"/grants/{closing_id}").get_data(as_text=True)
+    assert f"/grants/{closing_id}/closing" in page and "Settle the balance and close" in page
+    client.post("/logout")
+    login(client, EMAILS["delegate"])
+    page = client.get(f"/grants/{closing_id}").get_data(as_text=True)
+    assert f"/grants/{closing_id}/closing" not in page  # the grantee does not close its own grant
+    assert f"/grants/{closed_id}/closing-statement.pdf" in client.get(f"/grants/{closed_id}").get_data(as_text=True)
