@@ -56,6 +56,14 @@ class Defaults:
     CALLS_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     CALLS_ATTACHMENTS_DIR: str | None = None
     IMPORT_MAX_ROWS = 2000
+    # Grants: agreement numbers, report attachments, and the funder's identity in the 360Giving/IATI exports.
+    GRANT_NUMBER_PREFIX = "PCPA"
+    GRANTS_ATTACHMENTS_DIR: str | None = None  # None: <instance>/grant-attachments
+    GRANTS_FUNDER_ORG_ID = "XI-PCPA"
+    GRANTS_FUNDER_NAME = "Programme concerté pluri-acteurs"
+    GRANTS_FUNDER_ORG_TYPE = "90"  # IATI OrganisationType: other
+    GRANTS_ID_PREFIX = "360G-PCPA"
+    GRANTS_IATI_SECTOR = "15150"  # DAC 5: democratic participation and civil society
     # Plenary assembly statutes (copied into each new assembly, editable there).
     ASSEMBLY_NOTICE_DAYS = 15
     ASSEMBLY_MAX_PROXIES = 1
