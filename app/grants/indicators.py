@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.grants import rules
 from app.grants.models import Grant, GrantIndicator, GrantPartner, Report, ReportVersionStatus
@@ -115,3 +117,28 @@ def chart(side: Side, *, rtl: bool):  # noqa: ANN201  (charts.Chart)
                                reference=Decimal(1), figure=figure))
     return charts.bar_chart(_("Progress toward the targets: %(side)s", side=side.name), bars, rtl=rtl,
                             scale_max=Decimal(1), value_label=_("Actual"), reference_label=_("Target"))
+
+
+def set_sides(grant: Grant, sides: dict[int, int | None], *, actor: object) -> int:
+    """Say which side of the partnership each indicator measures (None: the lead); returns how many changed.
+
+    The secretariat sets it (a proposal's indicators do not say it); refused on a closed or terminated grant.
+    Audited with before and after. Flush, no commit.
+    """
+    if grant.status in ("closed", "terminated"):
+        raise DomainError(_("The grant is over: its indicators no longer change."))
+    partner_ids = set(db.session.scalars(select(GrantPartner.id).where(GrantPartner.grant_id == grant.id)))
+    rows = {i.id: i for i in db.session.scalars(select(GrantIndicator).where(GrantIndicator.grant_id == grant.id))}
+    changed: dict[int, tuple[int | None, int | None]] = {}
+    for indicator_id, partner_id in sides.items():
+        row = rows.get(indicator_id)
+        if row is None or (partner_id is not None and partner_id not in partner_ids):
+            raise DomainError(_("Choose one of this grant's partners or its lead."))
+        if row.partner_id != partner_id:
+            changed[row.id] = (row.partner_id, partner_id)
+            row.partner_id = partner_id
+    db.session.flush()
+    if changed:
+        audit.record("grant.indicator_sides", "grant", grant.id, actor=actor,
+                     before={str(k): v[0] for k, v in changed.items()}, after={str(k): v[1] for k, v in changed.items()})
+    return len(changed)

@@ -597,5 +597,35 @@ def indicators_page(grant_id: int):
     data = indicators.table(grant)
     rtl = text_direction(str(get_locale() or "fr")) == "rtl"
     charts = [indicators.chart(side, rtl=rtl) for side in data.sides]
-    return render_template("grants/reports/indicators.html", grant=grant, data=data, charts=charts, who=_who(grant))
+    partners = list(grant.partners) if can(current_user, "grant.manage") else []
+    return render_template("grants/reports/indicators.html", grant=grant, data=data, charts=charts, who=_who(grant),
+                           partners=partners)
+
+
+@bp.route("/grants/<int:grant_id>/indicators/sides", methods=["POST"], endpoint="indicator_sides")
+@signed_in
+def indicator_sides(grant_id: int):
+    """The secretariat says which side of the partnership each indicator measures."""
+    grant = _grant(grant_id)
+    if not can(current_user, "grant.manage"):
+        abort(403)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sides: dict[int, int | None] = {}
+    for indicator in grant.indicators:
+        raw = request.form.get(f"side-{indicator.id}", "")
+        if raw == "lead":
+            sides[indicator.id] = None
+        elif raw.isdigit():
+            sides[indicator.id] = int(raw)
+    try:
+        changed = indicators.set_sides(grant, sides, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(ngettext("%(num)d indicator changed side.", "%(num)d indicators changed side.", changed), "success")
+    return redirect(url_for("grant_reports.indicators", grant_id=grant.id))
 
