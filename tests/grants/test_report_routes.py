@@ -120,10 +120,11 @@ def _routes(s: Scene) -> list[tuple[str, str, dict[str, str], set[str]]]:
         ("GET", f"{base}/budget/amendments/{s.amendment_id}", {}, READERS),
         ("POST", f"{base}/budget/amendments/{s.amendment_id}", {"decision": "approve"}, SECRETARIAT),
         ("GET", f"{base}/indicators", {}, READERS),
+        ("POST", f"{base}/indicators/sides", {}, SECRETARIAT),
     ]
 
 
-ROUTE_COUNT = 19
+ROUTE_COUNT = 20
 
 
 @pytest.mark.parametrize("index", range(ROUTE_COUNT))
