@@ -103,6 +103,19 @@ def _lines_for(budget: Decimal, requested: Decimal) -> list[dict[str, Any]]:
     return lines
 
 
+def _indicators(project: dict[str, Any], members: dict[str, Member]) -> list[dict[str, Any]]:
+    """The project's indicators: its direct beneficiaries (the lead's side) and, when the data gives one, an
+    indicator naming its first partner, so the grant made from it measures both sides of the partnership."""
+    found = [{"name": "Bénéficiaires directs touchés", "unit": "personnes", "baseline": "0",
+              "target": str(project["direct"])}]
+    if project.get("partner_indicator"):
+        name, unit, target = project["partner_indicator"]
+        spec = project["partners"][0]
+        partner = members[spec[1]].name if spec[0] == "member" else spec[1]
+        found.append({"name": name.format(partner=partner), "unit": unit, "baseline": "0", "target": target})
+    return found
+
+
 def _add_partner(proposal: Proposal, spec: tuple[Any, ...], members: dict[str, Member], actor: User) -> None:
     if spec[0] == "member":
         _, acronym, kind, role = spec

@@ -100,6 +100,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
         "territories": "Provinces de Fès et Meknès (Maroc), Le Caire (Égypte), Gouvernorats du Kef et de Nabeul "
                        "(Tunisie), Région Île-de-France",
         "direct": 35, "indirect": 800, "months": 25, "budget": "98525", "grant": "64040", "requested": "64040",
+        "partner_indicator": ("Professionnelles formées aux outils d'égalité par {partner}", "personnes", "24"),
         "challenges": ["INS-2"],
         "summary": "Le projet E'changeons vise à contribuer à la réduction des inégalités économiques entre les "
                    "femmes et les hommes en Île-de-France et dans les pays de la rive sud de la Méditerranée à "
@@ -122,6 +123,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
                      ("member", "RHDF", "local_authority", "Conseil régional du Nord-Pas-de-Calais / Hauts-de-France")],
         "territories": "Nord-Pas-de-Calais, France",
         "direct": 190, "indirect": 240, "months": 36, "budget": "90115", "grant": "58575", "requested": None,
+        "partner_indicator": ("Jeunes volontaires accueillis par {partner}", "volontaires", "30"),
         "challenges": ["INS-3", "CON-1"],
         "summary": "Le projet vise à expérimenter de nouvelles synergies entre la société civile, les pouvoirs "
                    "publics et les acteurs économiques pour promouvoir le développement solidaire des territoires "
@@ -145,6 +147,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
         "territories": "Guatemala, Honduras, Nicaragua, Costa Rica, Panama, Colombie, Équateur et Pérou ; "
                        "Antilles françaises : Guadeloupe et Martinique",
         "direct": 13600, "indirect": 115000, "months": 30, "budget": "108548", "grant": "66440", "requested": None,
+        "partner_indicator": ("Délégués syndicaux formés par {partner}", "délégués", "60"),
         "challenges": ["INS-2"],
         "summary": "Réduire les impacts négatifs de l'utilisation des pesticides sur la santé des hommes et des "
                    "femmes qui travaillent dans les plantations et usines d'emballage de huit pays exportateurs "
@@ -174,6 +177,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
                       "GN", "local_authority", "Plateforme de Boké")],
         "territories": "Régions de Boké et de Kindia (Basse Guinée), République de Guinée ; Pays de la Loire, France",
         "direct": 550, "indirect": None, "months": 36, "budget": "526561", "grant": "66440", "requested": None,
+        "partner_indicator": ("Formateurs accompagnés par {partner}", "formateurs", "36"),
         "challenges": ["INS-3", "CON-1"],
         "summary": "Le projet contribue à la politique nationale guinéenne de formation professionnelle pour "
                    "l'insertion socio-économique des jeunes (15-30 ans) en milieu rural. Bénéficiaires directs : "
@@ -197,6 +201,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
                      ("member", "LSI", "association", "Dispositifs d'insertion expérimentés à Lille")],
         "territories": "N'Djaména, Tchad ; Lille, France",
         "direct": 18, "indirect": 250, "months": 30, "budget": "102050", "grant": "66333", "requested": None,
+        "partner_indicator": ("Jeunes en formation suivis par {partner}", "jeunes", "120"),
         "challenges": ["INS-3", "CON-1"],
         "summary": "Créer un cadre de dialogue et d'échanges d'outils et de compétences entre les acteurs de la "
                    "formation et de l'insertion professionnelle au Tchad et en France. Bénéficiaires directs : "
@@ -220,6 +225,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
                                  "l'Électrification Rurale (AMADER)", "ML", "public_body", "Électrification")],
         "territories": "Commune rurale de Konséguéla, cercle de Koutiala, région de Sikasso, Mali",
         "direct": 47, "indirect": 28910, "months": 24, "budget": "104710", "grant": "66440", "requested": None,
+        "partner_indicator": ("Artisans et artisanes installés au centre par {partner}", "artisans", "40"),
         "challenges": ["INS-2"],
         "summary": "Mettre en place une infrastructure communautaire de fourniture d'énergie 100 % renouvelable "
                    "pour les très petites entreprises de la localité, avec un cadre de dialogue qui en assure la "
@@ -239,6 +245,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
                       "Partenaire à Kayes")],
         "territories": "Nord-Pas-de-Calais, France ; Région de Kayes, Mali",
         "direct": 500, "indirect": 600, "months": 30, "budget": "101620", "grant": "65620", "requested": "65620",
+        "partner_indicator": ("Initiatives de migrants accompagnées par {partner}", "initiatives", "25"),
         "challenges": ["INS-1"],
         "summary": "Penser les mobilités au sein de l'économie sociale et solidaire comme levier pour coopérer "
                    "autrement, à partir des territoires du Nord-Pas-de-Calais et de Kayes. Bénéficiaires "
@@ -258,6 +265,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
                      ("outside", "Union des femmes de Vinh Phuc", "VN", "association", "Centres d'aide juridique")],
         "territories": "Île-de-France, France ; Vietnam (7 provinces au Nord et au Sud)",
         "direct": 35, "indirect": 300000, "months": 24, "budget": "102100", "grant": "66000", "requested": "66000",
+        "partner_indicator": ("Conseillers juridiques formés par {partner}", "conseillers", "45"),
         "challenges": ["INS-2"],
         "summary": "Contribuer à l'appropriation de leurs droits par les femmes migrantes qui travaillent dans le "
                    "secteur formel et informel au Vietnam et en France. Bénéficiaires directs : 35 porteurs de "
@@ -276,6 +284,7 @@ SEED_PROJECTS: list[dict[str, Any]] = [
         "territories": "Commune de Comasagua, département de La Libertad, Salvador ; régions Aquitaine et "
                        "Midi-Pyrénées, commune de Montauban (Tarn-et-Garonne)",
         "direct": 325, "indirect": 7676, "months": 30, "budget": "102220", "grant": "66440", "requested": None,
+        "partner_indicator": ("Familles paysannes fournissant les paniers de {partner}", "familles", "60"),
         "challenges": ["INS-1"],
         "summary": "Une coopérative et une AMAP au Salvador ont tissé des liens entre des ruraux défavorisés et des "
                    "citoyens sensibilisés à l'agriculture biologique ; l'expérience a motivé le SPF pour créer un "

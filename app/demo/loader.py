@@ -24,6 +24,7 @@ from app.demo import charter_text
 from app.demo.assemblies import load_assemblies
 from app.demo.calls import load_calls
 from app.demo.committee import load_committee
+from app.demo.grants import load_grants
 from app.demo.organisations import COLLEGES, EX_OFFICIO, ORGANISATIONS
 from app.demo.selection import load_selection
 from app.extensions import db
@@ -365,8 +366,9 @@ def load_demo(*, demo_mode: bool, seed: int = SEED) -> DemoSummary:
     load_assemblies(secretariat=secretariat, delegate_member=login_users["delegate"][1], rng=rng)
     load_committee(secretariat=secretariat, rng=rng)
     seed_call, pcpa_call = load_calls(secretariat=secretariat, rng=rng)
-    load_selection(secretariat=secretariat, rules_2014=seed_call.rule_set_version,
-                   rules_2026=pcpa_call.rule_set_version, rng=rng)
+    decided_call, _in_review = load_selection(secretariat=secretariat, rules_2014=seed_call.rule_set_version,
+                                              rules_2026=pcpa_call.rule_set_version, rng=rng)
+    load_grants(secretariat=secretariat, seed_call=seed_call, decided_call=decided_call, rng=rng)
     audit.record("demo.loaded", "programme", None, actor=None, after={
         "colleges": summary.colleges, "members": len(members), "representatives": summary.representatives,
         "signatures": summary.signatures, "demo_passwords": demo_mode})

@@ -29,6 +29,7 @@ from app.demo.call_helpers import (
     _date_proposal,
     _delegates,
     _fill,
+    _indicators,
     _lines_for,
     _members,
     _new_call,
@@ -116,8 +117,7 @@ def load_seed_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
                             "confirmed": True},
                            {"source": "Autres bailleurs (collectivités, fondations)", "amount": str(rest - own),
                             "confirmed": True}],
-              indicators=[{"name": "Bénéficiaires directs touchés", "unit": "personnes", "baseline": "0",
-                           "target": str(project["direct"])}],
+              indicators=_indicators(project, members),
               sections=list(proposals.SECTIONS))
         proposals.submit(proposal, actor=delegate)
         made.append((proposal, project))

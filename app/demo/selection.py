@@ -43,7 +43,16 @@ from app.calls.money import round_euro
 from app.calls.selection_models import Conflict, Review, ReviewAssignment, ReviewComment, ReviewStatus
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
-from app.demo.call_helpers import _check, _date_proposal, _delegates, _fill, _lines_for, _members, _new_call
+from app.demo.call_helpers import (
+    _check,
+    _date_proposal,
+    _delegates,
+    _fill,
+    _indicators,
+    _lines_for,
+    _members,
+    _new_call,
+)
 from app.demo.selection_data import (
     BANDS,
     DECIDED_CALL,
@@ -127,8 +136,7 @@ def _submit_projects(call: Call, projects: list[dict[str, Any]], *, starts_on: d
               cofinancing=[{"source": f"Fonds propres ({members[project['lead']].name})", "amount": str(own),
                             "confirmed": True},
                            {"source": project["cofunder"], "amount": str(rest - own), "confirmed": True}],
-              indicators=[{"name": "Bénéficiaires directs touchés", "unit": "personnes", "baseline": "0",
-                           "target": str(project["direct"])}],
+              indicators=_indicators(project, members),
               sections=list(proposals.SECTIONS))
         failing = [o.kind for o in eligibility.check(proposal).failures]
         _check(not failing, f"{project['key']} fails {failing}")

@@ -62,6 +62,7 @@ DECIDED_PROJECTS: list[dict[str, Any]] = [
         "challenges": ["EDU-3"],
         "partners": [("member", "SL", "association", "Formation des animatrices, échanges de pratiques")],
         "direct": 160, "indirect": 900, "women": 70, "youth": 85, "months": 24, "budget": "82000", "requested": None,
+        "partner_indicator": ("Animatrices formées avec {partner}", "animatrices", "12"),
         "results": "- Deux jardins d'enfants ouverts, 80 enfants accueillis chaque année.\n"
                    "- Douze animatrices formées et rémunérées.\n- Un comité de parents dans chaque jardin.",
         "activities": "- Aménagement des locaux prêtés par la municipalité.\n- Formation des animatrices.\n"
