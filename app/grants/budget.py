@@ -103,7 +103,11 @@ def default_period_report(grant: Grant) -> Report | None:
 
 
 def statement(grant: Grant, *, period_report: Report | None = None) -> Statement:
-    """Per line of the current version: planned, spent in the report's period, to date, remaining, variance."""
+    """Per line of the current version: planned, spent in the report's period, to date, remaining, variance.
+
+    Underspending is flagged only once the grant is closing or closed: until then a line is naturally below
+    its plan; overspending beyond the tolerance is flagged at once.
+    """
     version = current_version(grant)
     period = (period_report.period_starts_on, period_report.period_ends_on) if period_report else None
     to_date = spent_by_line(grant)
@@ -116,7 +120,8 @@ def statement(grant: Grant, *, period_report: Report | None = None) -> Statement
         lines.append((code, "", "", 0, 0))
     figures, total = rules.budget_variance(
         [rules.BudgetLine(code, planned, in_period.get(code, 0), to_date.get(code, 0))
-         for code, _c, _d, planned, _g in lines], tolerance=tolerance(grant))
+         for code, _c, _d, planned, _g in lines], tolerance=tolerance(grant),
+        final=grant.status in ("closing", "closed"))
     rows = [Row(code, category, description, grant_cents, fig)
             for (code, category, description, _p, grant_cents), fig in zip(lines, figures, strict=True)]
     return Statement(version, rows, total, grant.tolerance_percent, period, period_report)

@@ -383,6 +383,9 @@ class LineVariance:
     spent_period_cents: int
     spent_to_date_cents: int
     tolerance: Decimal
+    #: Whether spending below the plan counts (at closure); during the grant, only overspending is flagged:
+    #: a line is naturally below its whole plan until the end.
+    final: bool = True
 
     @property
     def remaining_cents(self) -> int:
@@ -409,6 +412,8 @@ class LineVariance:
             return UNPLANNED if self.spent_to_date_cents != 0 else None
         if abs(Decimal(self.variance_cents)) <= self.tolerance * abs(self.planned_cents):
             return None
+        if self.variance_cents < 0 and not self.final:
+            return None
         return OVERSPENT if self.variance_cents > 0 else UNDERSPENT
 
     @property
@@ -432,22 +437,22 @@ class BudgetLine:
     spent_to_date_cents: int = 0
 
 
-def line_variance(line: BudgetLine, *, tolerance: Decimal = DEFAULT_TOLERANCE) -> LineVariance:
-    """One line's figures and flag; ``tolerance`` comes from the call's rule set."""
+def line_variance(line: BudgetLine, *, tolerance: Decimal = DEFAULT_TOLERANCE, final: bool = True) -> LineVariance:
+    """One line's figures and flag; ``tolerance`` comes from the call's rule set; ``final``: underspending counts."""
     _cents(planned_cents=line.planned_cents, spent_period_cents=line.spent_period_cents,
            spent_to_date_cents=line.spent_to_date_cents)
     if tolerance < 0:
         raise ValueError("negative tolerance")
     return LineVariance(line.line, line.planned_cents, line.spent_period_cents, line.spent_to_date_cents,
-                        tolerance)
+                        tolerance, final)
 
 
-def budget_variance(lines: Iterable[BudgetLine], *, tolerance: Decimal = DEFAULT_TOLERANCE
+def budget_variance(lines: Iterable[BudgetLine], *, tolerance: Decimal = DEFAULT_TOLERANCE, final: bool = True
                     ) -> tuple[list[LineVariance], LineVariance]:
     """Every line's variance, in the order given, and the total row (line None) with its own flag."""
-    rows = [line_variance(line, tolerance=tolerance) for line in lines]
+    rows = [line_variance(line, tolerance=tolerance, final=final) for line in lines]
     total = LineVariance(None, sum(r.planned_cents for r in rows), sum(r.spent_period_cents for r in rows),
-                         sum(r.spent_to_date_cents for r in rows), tolerance)
+                         sum(r.spent_to_date_cents for r in rows), tolerance, final)
     return rows, total
 
 

@@ -37,22 +37,28 @@ def test_the_statement_puts_the_ledger_beside_the_plan(session) -> None:
     assert (l1.planned_cents, l1.spent_period_cents, l1.spent_to_date_cents) == (40_000_00, 10_000_00, 40_000_00)
     assert (l1.remaining_cents, l1.variance_cents, l1.flag) == (0, 0, None)
     assert (l2.spent_period_cents, l2.spent_to_date_cents, l2.remaining_cents) == (5_000_00, 5_000_00, 45_115_00)
-    assert l2.flag == rules.UNDERSPENT
+    assert l2.flag is None  # below its plan while the grant runs: not a warning yet
+    grant.status = GrantStatus.closing
+    assert _row(budget.statement(grant, period_report=report), "L2").figures.flag == rules.UNDERSPENT
     assert statement.total.planned_cents == 90_115_00 and statement.total.spent_to_date_cents == 45_000_00
     assert _row(statement, "L1").grant_cents == 26_000_00
     assert statement.period == (date(2027, 1, 1), date(2027, 6, 30))
     assert budget.default_period_report(grant).id == report.id
 
 
-@pytest.mark.parametrize(("spent", "flag"), [
-    ("44000", None),  # exactly 10 % over: not flagged
-    ("44000.01", rules.OVERSPENT),  # one cent beyond
-    ("36000", None),  # exactly 10 % under
-    ("35999.99", rules.UNDERSPENT),
+@pytest.mark.parametrize(("status", "spent", "flag"), [
+    ("active", "44000", None),  # exactly 10 % over: not flagged
+    ("active", "44000.01", rules.OVERSPENT),  # one cent beyond
+    ("active", "35999.99", None),  # under the plan while the grant runs: not flagged
+    ("closing", "36000", None),  # exactly 10 % under at closure
+    ("closing", "35999.99", rules.UNDERSPENT),  # one cent beyond at closure
+    ("closed", "35999.99", rules.UNDERSPENT),
+    ("closing", "44000.01", rules.OVERSPENT),
 ])
-def test_a_line_is_flagged_strictly_beyond_the_tolerance(session, spent, flag) -> None:
+def test_a_line_is_flagged_strictly_beyond_the_tolerance(session, status, spent, flag) -> None:
     grant = own_grant(session)
     builders.spent(grant, {"L1": spent})
+    grant.status = status
     assert _row(budget.statement(grant), "L1").figures.flag == flag
 
 

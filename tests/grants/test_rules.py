@@ -501,3 +501,14 @@ def test_accepted_disbursements_never_exceed_the_award(schedule: list[int], ops:
         for instalment, instalment_paid in rules.paid_by_instalment(ledger).items():
             assert 0 <= instalment_paid <= schedule[instalment]
             assert instalment_paid == 0 or due[instalment]
+
+
+@pytest.mark.parametrize(("final", "spent", "flag"), [
+    (False, 8_999, None),  # under the plan while the grant runs
+    (True, 8_999, rules.UNDERSPENT),  # the same at closure
+    (False, 11_001, rules.OVERSPENT),  # over the plan is flagged at once
+    (False, 11_000, None),
+])
+def test_underspending_counts_only_at_closure(final: bool, spent: int, flag: str | None) -> None:
+    line = rules.line_variance(rules.BudgetLine("L1", 10_000, 0, spent), tolerance=Decimal("0.10"), final=final)
+    assert line.flag == flag
