@@ -38,6 +38,7 @@ def test_settings(tmp_dir: Path, **overrides: object) -> dict[str, object]:
         "SERVER_NAME": "localhost",
         "MAIL_SERVER": None,
         "ASSEMBLY_DOCUMENTS_DIR": str(tmp_dir / "documents"),
+        "GRANTS_ATTACHMENTS_DIR": str(tmp_dir / "grant-attachments"),
     }
     settings.update(overrides)
     return settings

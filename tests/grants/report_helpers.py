@@ -25,9 +25,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def files(app: Flask, tmp_path: Path) -> Iterator[Path]:
     """Report attachments written under a temporary folder."""
     folder = tmp_path / "grant-files"
+    before = app.config.get("GRANTS_ATTACHMENTS_DIR")
     app.config["GRANTS_ATTACHMENTS_DIR"] = str(folder)
     yield folder
-    app.config.pop("GRANTS_ATTACHMENTS_DIR", None)
+    app.config["GRANTS_ATTACHMENTS_DIR"] = before
 
 
 def user(email: str) -> User:
