@@ -25,7 +25,21 @@ class MemberForm(FlaskForm):
     address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=1000)])
     website = StringField(_l("Website"), validators=[Optional(), URL(message=_l("Enter a full address such as https://example.org.")),
                                                      Length(max=300)])
+    org_id_scheme = StringField(
+        _l("Register (org-id scheme)"),
+        validators=[Optional(), Length(max=20), Regexp(r"^[A-Za-z]{2}-[A-Za-z0-9]{2,15}$",
+                                                       message=_l("Write a scheme such as TN-RNE or FR-RNA."))])
+    registration_number = StringField(_l("Registration number"), validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Save"))
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        """A register and a number go together (they make the organisation's identifier in the grants exports)."""
+        valid = super().validate(extra_validators)
+        if bool((self.registration_number.data or "").strip()) != bool((self.org_id_scheme.data or "").strip()):
+            self.registration_number.errors = [*self.registration_number.errors,
+                                               _l("Give both the register and the number, or neither.")]
+            return False
+        return valid
 
     def __init__(self, *args, colleges=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -34,10 +48,13 @@ class MemberForm(FlaskForm):
         self.college_id.choices = [(c.id, c.name) for c in colleges]
 
     def member_data(self) -> dict:
-        return {f: getattr(self, f).data if getattr(self, f).data is not None else
+        data = {f: getattr(self, f).data if getattr(self, f).data is not None else
                 (None if f == "admission_date" else "") for f in
                 ("name", "acronym", "kind", "country", "college_id", "territory", "admission_date", "email",
-                 "phone", "address", "website")}
+                 "phone", "address", "website", "org_id_scheme", "registration_number")}
+        data["org_id_scheme"] = data["org_id_scheme"].strip().upper()
+        data["registration_number"] = data["registration_number"].strip()
+        return data
 
 
 class StatusForm(FlaskForm):

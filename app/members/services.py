@@ -20,7 +20,7 @@ from app.members.rules import can_transition, name_key
 
 #: Fields of a member the secretariat edits in one form.
 MEMBER_FIELDS = ("name", "acronym", "kind", "country", "college_id", "territory", "admission_date",
-                 "email", "phone", "address", "website")
+                 "email", "phone", "address", "website", "org_id_scheme", "registration_number")
 
 
 def snapshot(member: Member) -> dict[str, Any]:

@@ -170,3 +170,21 @@ def test_colleges_are_configurable(app, client, world) -> None:
     assert response.status_code == 302
     html = client.post("/colleges/new", data={"code": "auth", "name_fr": "Doublon"}).get_data(as_text=True)
     assert 'id="code-error"' in html and 'value="Doublon"' in html
+
+
+def test_a_member_records_its_registration_for_the_org_id(app, client, world) -> None:
+    """The register and the number make the organisation's identifier in the grants exports."""
+    login(client, world.emails["secretariat"])
+    url = f"/members/{world.member_id}/edit"
+    half = client.post(url, data=_form(app, name="Association des Jeunes de Gafsa", org_id_scheme="tn-rne",
+                                        registration_number=""))
+    assert half.status_code in (200, 422) and 'id="registration_number-error"' in half.get_data(as_text=True)
+    bad = client.post(url, data=_form(app, name="Association des Jeunes de Gafsa", org_id_scheme="Tunisie",
+                                       registration_number="123"))
+    assert 'id="org_id_scheme-error"' in bad.get_data(as_text=True) and 'value="Tunisie"' in bad.get_data(as_text=True)
+    good = client.post(url, data=_form(app, name="Association des Jeunes de Gafsa", org_id_scheme="tn-rne",
+                                        registration_number=" 1234567A "))
+    assert good.status_code == 302
+    with app.app_context():
+        member = db.session.get(Member, world.member_id)
+        assert (member.org_id_scheme, member.registration_number) == ("TN-RNE", "1234567A")
