@@ -15,6 +15,13 @@ The ``committee`` role is tried as the delegate of the world's other member,
 which holds a current elected seat (the role is derived from that mandate).
 The world's proposals are led by the delegate's member, so the committee
 member is also "a delegate of another member" on them: refused.
+
+Grants (issue 9): the world's grant is led by the delegate's member (its
+delegate and alternate are the grantee); the committee member reads it as
+the portfolio (reports, budget, indicators), never its attachments. A grant of
+a third member is refused to the delegate and the alternate on every route,
+GET and POST: ``test_a_grantee_is_refused_on_another_members_grant``. Only
+the cases of the grants rules build these objects (``grant_ids``).
 """
 from __future__ import annotations
 
@@ -57,11 +64,15 @@ from app.core.timeutil import utcnow
 from app.elections import services as election_services
 from app.elections.models import Mandate
 from app.extensions import db
+from app.grants import budget, reports
+from app.grants.models import BudgetAmendment, Grant, GrantStatus, InstalmentCondition, LedgerEntry, ReportVersion
+from app.grants.models import ReportAttachment as GrantAttachment
 from app.members.models import Charter, CharterSignature, Member
 from tests import factories
 from tests.calls import builders, decision_builders, review_builders, ruleset_helpers
 from tests.calls.test_attachments import tiny_pdf
 from tests.conftest import login
+from tests.grants import builders as grant_builders
 
 ROLES = ("anonymous", "delegate", "alternate", "committee", "ex_officio", "secretariat")
 SIGNED_IN = frozenset({"delegate", "alternate", "committee", "ex_officio", "secretariat"})
@@ -76,6 +87,12 @@ COMMITTEE_OR_SECRETARIAT = frozenset({"committee", "secretariat"})
 PROPOSAL_READERS = frozenset({"delegate", "alternate", "secretariat"})
 PROPOSAL_EDITORS = frozenset({"delegate", "alternate"})
 LEAD_DELEGATE = frozenset({"delegate"})
+# Grants: the world's grant is the delegate's member's (grant.view at object level); the committee member and
+# the ex-officio member read the portfolio (reports, budget, indicators), never a grantee's attachments.
+GRANTEE = frozenset({"delegate", "alternate"})
+GRANT_READERS = frozenset({"delegate", "alternate", "secretariat"})
+GRANT_LISTERS = frozenset({"delegate", "alternate", "committee", "secretariat"})  # grant.view: their own grants
+PORTFOLIO = frozenset({"committee", "ex_officio", "secretariat"})
 REFUSED_FORM = frozenset({422})  # an allowed POST of an empty form: refused at its fields, nothing saved
 
 
@@ -87,10 +104,11 @@ class Row:
     ``get_ok``/``post_ok``: statuses an allowed role may see besides a redirect
     that is not to the login page. ``post_location``: for allowed POSTs whose
     redirect target is known (logout goes to the login page on purpose).
-    ``use``: URL arguments filled from another ``Ids`` field than their name
-    (e.g. ``{"call_id": "draft_call_id"}``: the page of a call in another state).
+    ``use``: URL arguments filled from another ``Ids`` (or, for the grants rules, ``GrantIds``) field than
+    their name (e.g. ``{"call_id": "draft_call_id"}``: the page of a call in another state).
     ``post_endpoint``/``post_use``: when the POST of the same path is another view (``/calls/<id>/decision``:
     GET reads the record, POST records it), its endpoint and its own URL arguments (else those of GET).
+    ``query``: query-string arguments filled from ``Ids`` fields (``/grants/new?proposal=<id>``).
     """
 
     endpoint: str
@@ -104,6 +122,7 @@ class Row:
     use: dict[str, str] = field(default_factory=dict)
     post_endpoint: str | None = None
     post_use: dict[str, str] | None = None
+    query: dict[str, str] = field(default_factory=dict)
 
 
 EXPECTED: dict[str, Row] = {
@@ -321,6 +340,69 @@ EXPECTED: dict[str, Row] = {
                                                      use={"call_id": "decided_call_id"}),
     "/calls/<int:call_id>/selection-export.<fmt>": Row("decisions.export", get=COMMITTEE_OR_SECRETARIAT,
                                                        use={"call_id": "decided_call_id"}),
+    # grants (issue 9). The grant: active, led by the delegate's member; instalment 1 paid, 2 waiting on report 1
+    # (submitted, one attachment), report 2 a draft, a budget amendment requested; a draft grant; a grant in
+    # closing (every report approved); a selected proposal without a grant. The committee member holds grant.view
+    # as its own member's delegate (its own grants: none), portfolio.view as a committee member.
+    "/grants": Row("grants.index", get=GRANT_LISTERS),
+    "/grants/new": Row("grants.new", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM,
+                       query={"proposal": "ungranted_proposal_id"}),
+    "/grants/<int:grant_id>": Row("grants.detail", get=GRANT_READERS),
+    "/grants/<int:grant_id>/edit": Row("grants.edit", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM,
+                                       use={"grant_id": "draft_grant_id"}),
+    "/grants/<int:grant_id>/agreement.pdf": Row("grants.agreement", get=GRANT_READERS),
+    # the active grant's schedule is shown, no longer changed: a POST is sent back to the grant
+    "/grants/<int:grant_id>/instalments": Row("grants.schedule", get=SECRETARIAT, post=SECRETARIAT),
+    "/grants/<int:grant_id>/instalments/<int:instalment_id>/release": Row(
+        "grants.release", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM),
+    "/grants/<int:grant_id>/sign": Row("grants.sign", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM,
+                                       use={"grant_id": "draft_grant_id"}),
+    "/grants/<int:grant_id>/status": Row("grants.status", get=SECRETARIAT, post=SECRETARIAT, post_ok=REFUSED_FORM),
+    "/grants/<int:grant_id>/disbursements": Row("grants.disbursements", get=SECRETARIAT, post=SECRETARIAT,
+                                                post_ok=REFUSED_FORM),
+    "/grants/<int:grant_id>/ledger/<int:entry_id>/reverse": Row("grants.reverse", get=SECRETARIAT,
+                                                                post=SECRETARIAT, post_ok=REFUSED_FORM),
+    # reports, budget, indicators: the grantee and the portfolio's readers; the secretariat schedules and reviews
+    "/grants/<int:grant_id>/reports": Row("grant_reports.index", get=SIGNED_IN),
+    "/grants/<int:grant_id>/reports/schedule": Row("grant_reports.schedule", get=SECRETARIAT, post=SECRETARIAT,
+                                                   post_ok=REFUSED_FORM),
+    "/grants/<int:grant_id>/reports/<int:report_id>": Row("grant_reports.report", get=SIGNED_IN),
+    # the draft report: its representatives write it (an empty POST saves an empty draft), its delegate submits
+    "/grants/<int:grant_id>/reports/<int:report_id>/edit": Row("grant_reports.edit", get=GRANTEE, post=GRANTEE,
+                                                               use={"report_id": "draft_report_id"}),
+    "/grants/<int:grant_id>/reports/<int:report_id>/attachments": Row(
+        "grant_reports.upload", post=GRANTEE, post_ok=REFUSED_FORM, use={"report_id": "draft_report_id"}),
+    "/grants/<int:grant_id>/reports/<int:report_id>/attachments/<int:attachment_id>": Row(
+        "grant_reports.attachment", get=GRANT_READERS, use={"attachment_id": "grant_attachment_id"}),
+    # the submitted report's file: its representatives get through, the service refuses (sent back to the report)
+    "/grants/<int:grant_id>/reports/<int:report_id>/attachments/<int:attachment_id>/remove": Row(
+        "grant_reports.remove_attachment", post=GRANTEE, use={"attachment_id": "grant_attachment_id"}),
+    "/grants/<int:grant_id>/reports/<int:report_id>/submit": Row(
+        "grant_reports.submit", get=LEAD_DELEGATE, post=LEAD_DELEGATE, post_ok=REFUSED_FORM,
+        use={"report_id": "draft_report_id"}),
+    "/grants/<int:grant_id>/reports/<int:report_id>/review": Row("grant_reports.review", get=SECRETARIAT,
+                                                                 post=SECRETARIAT, post_ok=REFUSED_FORM),
+    "/grants/<int:grant_id>/budget": Row("grant_reports.budget", get=SIGNED_IN),
+    # a request is already waiting: its representatives are sent back to the budget page
+    "/grants/<int:grant_id>/budget/amend": Row("grant_reports.amend", get=GRANTEE, post=GRANTEE,
+                                               get_redirect_ok=True),
+    "/grants/<int:grant_id>/budget/amendments/<int:amendment_id>": Row(
+        "grant_reports.decide_amendment", get=SIGNED_IN, post=SECRETARIAT, post_ok=REFUSED_FORM,
+        use={"amendment_id": "budget_amendment_id"}),
+    "/grants/<int:grant_id>/indicators": Row("grant_reports.indicators", get=SIGNED_IN),
+    # which side of the partnership each indicator measures: the secretariat (an empty form changes nothing)
+    "/grants/<int:grant_id>/indicators/sides": Row("grant_reports.indicator_sides", post=SECRETARIAT),
+    # dashboards, exports, closure (the secretariat's /grants/mine sends it to its dashboard)
+    "/grants/dashboard": Row("grant_dashboards.secretariat", get=SECRETARIAT),
+    "/grants/mine": Row("grant_dashboards.mine", get=GRANT_LISTERS, get_redirect_ok=True),
+    "/grants/portfolio": Row("grant_dashboards.portfolio", get=PORTFOLIO),
+    "/grants/export.<fmt>": Row("grant_dashboards.export", get=SECRETARIAT),
+    "/grants/360giving.<fmt>": Row("grant_dashboards.giving", get=SECRETARIAT),
+    "/grants/iati.xml": Row("grant_dashboards.iati", get=SECRETARIAT),
+    "/grants/<int:grant_id>/closing": Row("grant_dashboards.closing", get=SECRETARIAT, post=SECRETARIAT,
+                                          post_ok=REFUSED_FORM, use={"grant_id": "closing_grant_id"}),
+    "/grants/<int:grant_id>/closing-statement.pdf": Row("grant_dashboards.statement", get=GRANT_READERS,
+                                                        use={"grant_id": "closing_grant_id"}),
 }
 
 #: Rules still being written elsewhere: a 404 from an allowed role is tolerated (xfail) until they land.
@@ -488,8 +570,109 @@ def _selection_world(world: factories.World, *, own: Member, other: Member, comm
             "review_attachment_id": review_file.id, "conflict_id": recorded.id, "decided_call_id": decided_call.id, "outcome_id": scene.proposal_ids[0]}
 
 
-def fill(rule: str, ids: Ids, use: dict[str, str] | None = None) -> str:
-    """The rule with its arguments replaced by objects of the world (``use``: see ``Row``)."""
+@dataclass(frozen=True)
+class GrantIds:
+    """Issue 9's objects (built by ``grant_ids`` on top of the world, only for the cases that use them)."""
+
+    grant_id: int  # active, led by the delegate's member
+    grant_report_id: int  # its report 1: submitted by the delegate, with one attachment
+    grant_attachment_id: int
+    draft_report_id: int  # its report 2: a draft
+    instalment_id: int  # its instalment 2, waiting on report 1's approval (instalment 1 is paid)
+    entry_id: int  # the payment of instalment 1
+    budget_amendment_id: int  # requested by the delegate, waiting for the secretariat
+    draft_grant_id: int  # of the delegate's member, not signed yet
+    closing_grant_id: int  # of the delegate's member, closing: every report approved, a refund to settle
+    ungranted_proposal_id: int  # selected, no grant yet
+    other_grant_id: int  # of a third member: the same objects, refused to the delegate and the alternate
+    other_report_id: int
+    other_attachment_id: int
+    other_instalment_id: int
+    other_entry_id: int
+    other_amendment_id: int
+
+
+@pytest.fixture
+def grant_ids(app: Flask, world: factories.World, ids: Ids, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> GrantIds:
+    """Issue 9's objects, all in one decided call: the delegate's member's active grant (paid, reported on,
+    amended), its draft grant and its grant in closing, a selected proposal without a grant, and the same active
+    grant for a third member. Built once per world, only where a case needs it (the matrix is long)."""
+    monkeypatch.setitem(app.config, "GRANTS_ATTACHMENTS_DIR", str(tmp_path / "grant-attachments"))
+    with app.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(
+            [world.emails[r] for r in ("delegate", "alternate", "secretariat")])))}
+        delegate, alternate, secretariat = (users[world.emails[r]] for r in ("delegate", "alternate", "secretariat"))
+        own = db.session.get(Member, world.member_id)
+        call = builders.call(status=CallStatus.decided, title="Appel financé")
+
+        def selected(lead: Member) -> Proposal:
+            return grant_builders.selected_proposal(lead, call=call, amount="50000")[0]
+
+        grant = grant_builders.grant(own, proposal=selected(own))
+        payment = grant_builders.paid(grant, "20000")
+        report_id, attachment_id = _submitted_report(grant, preparer=alternate, submitter=delegate)
+        draft_report = next(r for r in grant.reports if r.number == 2)
+        reports.draft_of(draft_report, actor=alternate)
+        draft = grant_builders.grant(own, proposal=selected(own), status=GrantStatus.draft, partners=(),
+                                     indicators=(), cofinancing=(), reports=(), instalments=None)
+        closing = grant_builders.grant(own, proposal=selected(own), status=GrantStatus.closing, partners=(),
+                                       indicators=(), cofinancing=(), reports=grant_builders.REPORTS[1:],
+                                       instalments=(("50000", InstalmentCondition.on_signature, None),))
+        grant_builders.version(closing.reports[0], status="approved")
+        grant_builders.paid(closing, "20000")
+        grant_builders.spent(closing, {"L1": "10000", "L2": "5000"})
+        ungranted = selected(own)
+        third = factories.member("Association d'un autre membre", country="MA", college_code="cs-tn")
+        other = grant_builders.grant(third, proposal=selected(third), cofinancing=())
+        other_payment = grant_builders.paid(other, "20000")
+        # Nobody represents the third member: the secretariat stands in for the services (they check no role).
+        other_report_id, other_attachment_id = _submitted_report(other, preparer=secretariat, submitter=secretariat)
+        made = GrantIds(
+            grant_id=grant.id, grant_report_id=report_id, grant_attachment_id=attachment_id,
+            draft_report_id=draft_report.id, instalment_id=_instalment(grant, 2), entry_id=payment.id,
+            budget_amendment_id=_amendment(grant, actor=delegate), draft_grant_id=draft.id,
+            closing_grant_id=closing.id, ungranted_proposal_id=ungranted.id, other_grant_id=other.id,
+            other_report_id=other_report_id, other_attachment_id=other_attachment_id,
+            other_instalment_id=_instalment(other, 2), other_entry_id=other_payment.id,
+            other_amendment_id=_amendment(other, actor=secretariat))
+        db.session.commit()
+        return made
+
+
+def _instalment(grant: Grant, number: int) -> int:
+    return next(i.id for i in grant.instalments if i.number == number)
+
+
+def _submitted_report(grant: Grant, *, preparer: User, submitter: User) -> tuple[int, int]:
+    """Report 1 written, with an invoice attached, and submitted through the services: (report id, attachment id)."""
+    report = next(r for r in grant.reports if r.number == 1)
+    reports.save_draft(report, reports.DraftContent(
+        narrative={key: "Ce qui a été fait" for key in reports.sections_of(report)},
+        expenditure={"L1": 800_000, "L2": 400_000}, indicators={str(i.id): "30" for i in grant.indicators}),
+        actor=preparer)
+    attachment = reports.add_attachment(report, actor=preparer, filename="factures.pdf", data=tiny_pdf())
+    reports.submit(report, actor=submitter)
+    return report.id, attachment.id
+
+
+def _amendment(grant: Grant, *, actor: User) -> int:
+    """1,000 € moved from line L1 to line L2, requested through the service (waiting for the secretariat)."""
+    planned = {line.code: line.planned_cents for line in budget.current_version(grant).lines}
+    lines = {"L1": planned["L1"] - 100_000, "L2": planned["L2"] + 100_000}
+    return budget.request_amendment(grant, lines=lines, new_ends_on=None, reason="Plus d'ateliers", actor=actor).id
+
+
+def _attr(ids: Ids, grants: GrantIds | None, name: str) -> Any:
+    """An ``Ids`` field, or a ``GrantIds`` one (grants rules)."""
+    if grants is not None and hasattr(grants, name):
+        return getattr(grants, name)
+    return getattr(ids, name)
+
+
+def fill(rule: str, ids: Ids, use: dict[str, str] | None = None, grants: GrantIds | None = None) -> str:
+    """The rule with its arguments replaced by objects of the world (``use``: see ``Row``; ``grants``: issue 9's
+    objects for the grants rules)."""
     token = ids.reset_token if rule.startswith("/reset/") else ids.invitation_token
     values: dict[str, Any] = {"member_id": ids.member_id, "user_id": ids.alternate_id, "college_id": ids.college_id,
                               "version": 1, "token": token, "fmt": "csv", "assembly_id": ids.assembly_id,
@@ -501,7 +684,10 @@ def fill(rule: str, ids: Ids, use: dict[str, str] | None = None) -> str:
                               "call_id": ids.call_id, "proposal_id": ids.proposal_id, "section": "budget",
                               "line_id": ids.line_id, "attachment_id": ids.attachment_id,
                               "conflict_id": ids.conflict_id}
-    values.update({name: getattr(ids, attr) for name, attr in (use or {}).items()})
+    if grants is not None:
+        values.update({"grant_id": grants.grant_id, "report_id": grants.grant_report_id,
+                       "instalment_id": grants.instalment_id, "entry_id": grants.entry_id})
+    values.update({name: _attr(ids, grants, attr) for name, attr in (use or {}).items()})
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -509,6 +695,13 @@ def fill(rule: str, ids: Ids, use: dict[str, str] | None = None) -> str:
         return str(values[name])
 
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", one, rule)
+
+
+def with_query(url: str, ids: Ids, query: dict[str, str], grants: GrantIds | None = None) -> str:
+    """``url`` with the query-string arguments of ``Row.query`` filled from ``ids`` (or ``grants``)."""
+    if not query:
+        return url
+    return url + "?" + "&".join(f"{name}={_attr(ids, grants, attr)}" for name, attr in query.items())
 
 
 def _location_path(response: TestResponse) -> str:
@@ -531,7 +724,8 @@ def _check(response: TestResponse, *, method: str, url: str, role: str, allowed:
         assert response.status_code == 302, where
         location = urlsplit(response.headers["Location"])
         assert location.path == "/login", where
-        assert parse_qs(location.query).get("next") == [urlsplit(url).path], where
+        asked = urlsplit(url)
+        assert parse_qs(location.query).get("next") == [asked.path + (f"?{asked.query}" if asked.query else "")], where
         return
     assert response.status_code == 403, where
 
@@ -539,10 +733,17 @@ def _check(response: TestResponse, *, method: str, url: str, role: str, allowed:
 CASES = [(rule, role) for rule in EXPECTED for role in ROLES]
 
 
+def is_grants_rule(rule: str) -> bool:
+    """Rules whose cases build issue 9's objects (``grant_ids``)."""
+    return rule == "/grants" or rule.startswith("/grants/")
+
+
 @pytest.mark.parametrize(("rule", "role"), CASES, ids=[f"{role}:{rule}" for rule, role in CASES])
-def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str, role: str) -> None:
+def test_matrix(request: pytest.FixtureRequest, client: FlaskClient, world: factories.World, ids: Ids, rule: str,
+                role: str) -> None:
     row = EXPECTED[rule]
-    url = fill(rule, ids, row.use)
+    grants = request.getfixturevalue("grant_ids") if is_grants_rule(rule) else None
+    url = with_query(fill(rule, ids, row.use, grants), ids, row.query, grants)
     if role != "anonymous":
         login(client, email_of(world, role))
     if row.get is not None:
@@ -553,7 +754,7 @@ def test_matrix(client: FlaskClient, world: factories.World, ids: Ids, rule: str
                redirect_ok=row.get_redirect_ok, expected_location=None)
     if row.post is not None:
         if row.post_use is not None:
-            url = fill(rule, ids, row.post_use)
+            url = with_query(fill(rule, ids, row.post_use, grants), ids, row.query, grants)
         response = client.post(url, data=row.post_data)
         if rule in PENDING and response.status_code == 404:
             pytest.xfail(f"{rule} is not written yet")
@@ -859,3 +1060,91 @@ def test_the_conflicted_proposal_is_masked_on_the_committee_members_ranking(
     client.post("/logout")
     login(client, email_of(world, "secretariat"))
     assert masked not in client.get(f"/calls/{ids.review_call_id}/ranking").get_data(as_text=True)
+
+
+# Grants: a grantee and another member's grant; the portfolio without attachments (issue 9) -----------------
+
+#: The other member's grant's objects, in every argument of a grants rule (the rows' ``use`` is not needed there).
+OTHER_GRANT = {"grant_id": "other_grant_id", "report_id": "other_report_id", "attachment_id": "other_attachment_id",
+               "instalment_id": "other_instalment_id", "entry_id": "other_entry_id",
+               "amendment_id": "other_amendment_id"}
+GRANT_RULES = [rule for rule in EXPECTED if rule.startswith("/grants/<int:grant_id>")]
+
+
+def _grant_state(app: Flask, grant_id: int) -> tuple[Any, ...]:
+    """The grant and everything hanging off it: what a refused request must leave as it was."""
+    with app.app_context():
+        db.session.expire_all()
+        grant = db.session.get(Grant, grant_id)
+        report_ids = [r.id for r in grant.reports]
+        state = (
+            (grant.title, grant.status, grant.awarded_cents, grant.signed_by_grantee_on),
+            tuple(sorted((i.number, i.amount_cents, i.released_early_at) for i in grant.instalments)),
+            tuple(sorted((r.number, r.status, r.due_on) for r in grant.reports)),
+            db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.grant_id == grant_id)),
+            tuple(db.session.execute(select(ReportVersion.id, ReportVersion.status).where(
+                ReportVersion.report_id.in_(report_ids)).order_by(ReportVersion.id))),
+            db.session.scalar(select(func.count(GrantAttachment.id))),
+            tuple(db.session.execute(select(BudgetAmendment.id, BudgetAmendment.state).where(
+                BudgetAmendment.grant_id == grant_id))),
+            db.session.scalar(select(func.count(AuditEntry.id))))
+        db.session.remove()
+        return state
+
+
+@pytest.mark.parametrize("role", ["delegate", "alternate"])
+def test_a_grantee_is_refused_on_another_members_grant(app: Flask, client: FlaskClient, world: factories.World,
+                                                       ids: Ids, grant_ids: GrantIds, role: str) -> None:
+    """Every route of a grant, GET and POST, on a third member's grant (the same objects as the world's grant:
+    instalments, a payment, a submitted report with its attachment, a budget amendment): 403, nothing shown,
+    nothing changed; the secretariat gets through on the same URLs (they are real)."""
+    with app.app_context():
+        other = db.session.get(Grant, grant_ids.other_grant_id)
+        marks = (other.number.encode(), b"factures.pdf")
+        own_number = db.session.get(Grant, grant_ids.grant_id).number.encode()
+        db.session.remove()
+    login(client, email_of(world, role))
+    before = _grant_state(app, grant_ids.other_grant_id)
+    tried = 0
+    for rule in GRANT_RULES:
+        row, url = EXPECTED[rule], fill(rule, ids, OTHER_GRANT, grant_ids)
+        for method, allowed in (("GET", row.get), ("POST", row.post)):
+            if allowed is None:
+                continue
+            response = client.open(url, method=method)
+            tried += 1
+            assert response.status_code == 403, (method, url, response.status_code)
+            assert not any(mark in response.data for mark in marks), (method, url)
+    assert tried >= 30
+    assert _grant_state(app, grant_ids.other_grant_id) == before
+    for path in ("/grants", "/grants/mine"):  # the lists show the grantee's own grant only
+        html = client.get(path).data
+        assert marks[0] not in html and own_number in html, path
+    client.post("/logout")
+    login(client, email_of(world, "secretariat"))
+    for rule in GRANT_RULES:
+        row, url = EXPECTED[rule], fill(rule, ids, OTHER_GRANT, grant_ids)
+        if row.get is not None and "secretariat" in row.get and not rule.endswith("closing-statement.pdf"):
+            assert client.get(url).status_code in (200, 302), url  # (the statement: only once closing)
+
+
+@pytest.mark.parametrize("role", ["committee", "ex_officio"])
+def test_the_portfolio_readers_never_get_a_grantees_attachment(client: FlaskClient, world: factories.World,
+                                                                ids: Ids, grant_ids: GrantIds, role: str) -> None:
+    """The committee and ex-officio members read the report (portfolio.view) without its attachments: no link,
+    no file name, and the download refused; the grantee's delegate gets both."""
+    report = f"/grants/{grant_ids.grant_id}/reports/{grant_ids.grant_report_id}"
+    download = f"{report}/attachments/{grant_ids.grant_attachment_id}"
+    login(client, email_of(world, role))
+    for url in (report, f"{report}?version=1", f"/grants/{grant_ids.grant_id}/reports",
+                f"/grants/{grant_ids.grant_id}/budget", "/grants/portfolio"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert download.encode() not in response.data and b"factures.pdf" not in response.data, url
+    assert client.get(download).status_code == 403
+    client.post("/logout")
+    login(client, email_of(world, "delegate"))
+    html = client.get(report).data
+    assert download.encode() in html and b"factures.pdf" in html
+    response = client.get(download)
+    assert response.status_code == 200 and response.data == tiny_pdf()
