@@ -41,7 +41,7 @@ from app.core.i18n import text_direction
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
-from app.grants import budget, indicators, reports
+from app.grants import agreements, budget, indicators, reports
 from app.grants.models import (
     AmendmentState,
     BudgetAmendment,
@@ -84,7 +84,10 @@ def _upload_limit(state: BlueprintSetupState) -> None:
 
 
 def _grant_url(grant: Grant) -> str | None:
-    """The grant's own page (owner G-A) when its blueprint is registered."""
+    """The grant's own page (owner G-A) when its blueprint is registered and the reader may open it
+    (portfolio readers — committee and ex-officio members — read these pages but not the agreement)."""
+    if not agreements.can_view(grant, current_user):
+        return None
     for endpoint in ("grants.detail", "grants.grant", "grants.show", "grants.view"):
         if endpoint in current_app.view_functions:
             try:

@@ -417,3 +417,13 @@ def test_every_line_of_the_current_budget_gets_a_field_even_at_zero(app: Flask, 
     login(client, world.emails["delegate"])
     page = client.get(f"/grants/{grant_id}/reports/{report_id}/edit").get_data(as_text=True)
     assert 'name="line_L1"' in page and 'name="line_L2"' in page and 'name="line_L9"' not in page
+
+
+def test_portfolio_readers_get_no_link_to_the_grant_they_cannot_open(client: FlaskClient, world, scene: Scene) -> None:
+    """Committee and ex-officio members read the reports pages, not the agreement: no link to a 403."""
+    _as(client, world, scene, "committee")
+    html = client.get(f"/grants/{scene.grant_id}/reports").get_data(as_text=True)
+    assert f'href="/grants/{scene.grant_id}"' not in html
+    client.post("/logout")
+    _as(client, world, scene, "delegate")
+    assert f'href="/grants/{scene.grant_id}"' in client.get(f"/grants/{scene.grant_id}/reports").get_data(as_text=True)
