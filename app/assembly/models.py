@@ -80,6 +80,8 @@ class Assembly(db.Model):
     second_convocation: Mapped[bool] = mapped_column(Boolean, default=False)
     max_proxies: Mapped[int] = mapped_column(Integer, default=1)
     minutes_notes: Mapped[str] = mapped_column(Text, default="")
+    #: The audit log's head ("entries:hash") when the assembly was closed, printed in its minutes.
+    audit_head: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agenda: Mapped[list[AgendaItem]] = relationship(back_populates="assembly", order_by="AgendaItem.position",
@@ -175,6 +177,13 @@ class Vote(db.Model):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Chain hash before every CHECKPOINT-th board entry, so a board page is computed from a bounded slice.
     board_checkpoints: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The board format the seal used: 1 (ballots only, votes closed before format 2) or 2 (a header
+    #: committing to the vote's definition, electorate and participants starts the chain).
+    board_format: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: Format 2: the header as sealed at the close (canonical JSON of it is hashed into the chain).
+    board_header: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The audit log's head ("entries:hash") right after the close was recorded, printed in the proclamation.
+    audit_head: Mapped[str | None] = mapped_column(String(80))
 
     assembly: Mapped[Assembly | None] = relationship()
     resolution: Mapped[Resolution | None] = relationship(back_populates="vote", uselist=False, viewonly=True)

@@ -62,6 +62,9 @@ class Election(db.Model):
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), unique=True)
     #: The count (app.elections.rules.Allocation.to_dict() and the approvals), set at the close.
     count: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: What the count does when no committee meets the constraints after a withdrawal: "relax" the
+    #: minimums in the documented order, or declare the election "void".
+    infeasible_fallback: Mapped[str] = mapped_column(String(20), default="relax", server_default="relax")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vote: Mapped[Vote] = relationship()

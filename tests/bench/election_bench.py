@@ -196,7 +196,7 @@ def app_part(database: str | None, repeat: int) -> dict[str, Any]:
 
     from app import create_app
     from app.assembly import voting
-    from app.assembly.board_routes import export_board
+    from app.assembly.board_export import export_board
     from app.assembly.models import Ballot, Participation, Vote, VoteElector, VoteStatus
     from app.core.timeutil import utcnow
     from app.elections.models import Candidacy, CandidacyStatus, Election

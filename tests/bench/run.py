@@ -560,7 +560,7 @@ def seal_and_recount(ballots: int) -> dict[str, Any]:
     from app.assembly import board as board_rules
     from app.assembly import recount as recounting
     from app.assembly import voting
-    from app.assembly.board_routes import export_board
+    from app.assembly.board_export import export_board
     from app.assembly.models import (
         AgendaItem,
         Assembly,
