@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.assembly.models import AssemblyKind, PresenceStatus
 from app.assembly.rules import THRESHOLDS, MajorityBase
+from app.core.forms import BaseForm as FlaskForm
 from app.core.timeutil import as_utc, utcnow
 
 

@@ -3,10 +3,11 @@ confirmation, opening and closing a vote."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from app.core.forms import BaseForm as FlaskForm
 
 
 def choice_labels() -> list[tuple[str, str]]:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.auth.models import Gender
+from app.core.forms import BaseForm as FlaskForm
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 

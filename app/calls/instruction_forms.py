@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.calls.instruction import MIN_REASON
+from app.core.forms import BaseForm as FlaskForm
 
 
 class ConfirmForm(FlaskForm):

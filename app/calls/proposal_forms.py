@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -28,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.calls.models import BudgetCategory, Challenge, PartnerKind
 from app.calls.money import parse_amount
 from app.calls.wording import amount_refusal, territories
+from app.core.forms import BaseForm as FlaskForm
 
 #: Countries offered first (the programme's), then every other one by name.
 FIRST_COUNTRIES = ("FR", "TN")

@@ -13,12 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -34,6 +32,8 @@ from app.calls.content import DEFAULT_TOLERANCE
 from app.calls.money import parse_amount
 from app.calls.rulesets import criterion_code, normalise
 from app.calls.wording import KIND_LABELS, PARAM_LABELS, ordered_criteria, path_label
+from app.core.forms import BaseForm as FlaskForm
+from app.core.forms import BaseRow as Form
 
 BLANK_ROWS = 3
 NUMERIC = {"inputmode": "numeric"}

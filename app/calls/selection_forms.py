@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -19,6 +18,7 @@ from app.calls import allocation
 from app.calls.money import parse_amount, to_cents
 from app.calls.selection import MAX_RESERVE, MIN_REASON, TrialParams, parse_min_score
 from app.calls.selection_models import DecisionOutcome, LineMode, RankingBasis
+from app.core.forms import BaseForm as FlaskForm
 
 
 class SettingsForm(FlaskForm):

@@ -13,7 +13,6 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.auth.models import Gender
 from app.core.errors import DomainError, fail_at_field
+from app.core.forms import BaseForm as FlaskForm
 from app.core.permissions import Role, require, roles_of
 from app.core.timeutil import utcnow
 from app.elections import committee, services

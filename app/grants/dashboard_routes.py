@@ -22,11 +22,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField
 from wtforms.validators import Length, Optional
 
 from app.core.errors import DomainError, fail_at_field
+from app.core.forms import BaseForm as FlaskForm
 from app.core.i18n import text_direction
 from app.core.permissions import Role, ensure, require, roles_of
 from app.core.timeutil import utcnow

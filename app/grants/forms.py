@@ -12,12 +12,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.calls.money import parse_amount, to_cents
 from app.calls.wording import amount_refusal
+from app.core.forms import BaseForm as FlaskForm
 from app.grants.instalments import Row
 from app.grants.models import InstalmentCondition
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app.calls.money import parse_amount, to_cents
 from app.calls.wording import amount_refusal
+from app.core.forms import BaseForm as FlaskForm
 from app.grants.models import ReportKind, ReportNature
 
 

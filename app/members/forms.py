@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from app.core.forms import BaseForm as FlaskForm
 from app.members.models import Country, MemberKind, MemberStatus
 
 
