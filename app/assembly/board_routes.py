@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.assembly import kinds, voting
+from app.assembly import kinds, visibility, voting
 from app.assembly.board_export import export_board
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS, rule_in_words
 from app.assembly.models import Ballot, Vote, VoteStatus
@@ -40,11 +40,13 @@ OUTCOME_LABELS = OUTCOME_WORDS
 
 
 def _vote_or_404(vote_id: int) -> Vote:
-    return db.get_or_404(Vote, vote_id)
+    """The vote, or 404 when its assembly is hidden from the user (a draft: the secretariat's alone)."""
+    return visibility.vote_or_404(vote_id)
 
 
 def _public_vote_or_404(vote_id: int) -> Vote:
-    """A vote as the public pages show it: a vote never opened is not announced to visitors (404)."""
+    """A vote as the public pages show it: hidden with its draft assembly, and a vote never opened is
+    not announced to visitors (404)."""
     vote = _vote_or_404(vote_id)
     if vote.status == VoteStatus.pending and not current_user.is_authenticated:
         abort(404)

@@ -1,23 +1,19 @@
 """The minutes of an assembly: an HTML page and the same document as a PDF."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
-from flask_login import current_user
+from flask import Blueprint, Response
 
 from app.assembly import minutes as minutes_doc
-from app.assembly.models import Assembly, AssemblyStatus
-from app.core.permissions import can, require
-from app.extensions import db
+from app.assembly import visibility
+from app.assembly.models import Assembly
+from app.core.permissions import require
 
 bp = Blueprint("minutes", __name__, template_folder="templates")
 
 
 def _assembly_or_404(assembly_id: int) -> Assembly:
     """A draft is the secretariat's work in progress: members see an assembly once it is convened."""
-    assembly = db.get_or_404(Assembly, assembly_id)
-    if assembly.status == AssemblyStatus.draft and not can(current_user, "assembly.manage"):
-        abort(404)
-    return assembly
+    return visibility.assembly_or_404(assembly_id)
 
 
 @bp.route("/assemblies/<int:assembly_id>/minutes")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.assembly import queries, services
+from app.assembly import queries, services, visibility
 from app.assembly.forms import (
     AgendaItemForm,
     AssemblyForm,
@@ -34,7 +34,7 @@ from app.assembly.models import (
 )
 from app.core import mail
 from app.core.errors import DomainError, fail_at_field
-from app.core.permissions import can, ensure, require
+from app.core.permissions import ensure, require
 from app.extensions import db
 from app.members.models import Member, MemberStatus
 
@@ -56,10 +56,7 @@ def assembly_kind_label(value: str) -> str:
 
 def _assembly_or_404(assembly_id: int) -> Assembly:
     """The assembly; a draft exists only for the secretariat."""
-    assembly = db.get_or_404(Assembly, assembly_id)
-    if assembly.status == AssemblyStatus.draft and not can(current_user, "assembly.manage"):
-        abort(404)
-    return assembly
+    return visibility.assembly_or_404(assembly_id)
 
 
 def _item_or_404(assembly: Assembly, item_id: int) -> AgendaItem:
@@ -137,7 +134,7 @@ def edit(assembly_id: int):
 def detail(assembly_id: int):
     """Everything about one sitting, in a fixed number of queries whatever the number of members."""
     assembly = queries.assembly_page(assembly_id)
-    if assembly is None or (assembly.status == AssemblyStatus.draft and not can(current_user, "assembly.manage")):
+    if assembly is None or not visibility.assembly_visible(current_user, assembly):
         abort(404)
     proxies = services.live_proxies(assembly)
     member_id = current_user.member_id

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.assembly import kinds, voting
+from app.assembly import kinds, visibility, voting
 from app.assembly.models import Vote
 from app.assembly.vote_forms import (
     ApprovalBallotForm,
@@ -34,7 +34,8 @@ RECEIPTS_KEY = "vote_receipts"
 
 
 def _vote_or_404(vote_id: int) -> Vote:
-    return db.get_or_404(Vote, vote_id)
+    """The vote, or 404 when its assembly is hidden from the user (a draft: the secretariat's alone)."""
+    return visibility.vote_or_404(vote_id)
 
 
 def _slot(vote: Vote, member_id: int | None) -> voting.Slot | None:

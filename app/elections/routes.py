@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.assembly import minutes as minutes_doc
+from app.assembly import visibility
 from app.core import mail
 from app.core.errors import DomainError, fail_at_field
 from app.core.i18n import text_direction
@@ -30,8 +31,8 @@ bp = Blueprint("elections", __name__, template_folder="templates")
 
 def _election_or_404(election_id: int) -> Election:
     election = queries.election_page(election_id)
-    if election is None:
-        abort(404)
+    if election is None or not visibility.assembly_visible(current_user, election.assembly):
+        abort(404)  # an election of a draft assembly is hidden with it
     return election
 
 
