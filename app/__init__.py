@@ -45,6 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
+    from app.core import inputs
+
+    inputs.init_app(app)  # clean parameters and bounded converters, before any blueprint
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
