@@ -24,6 +24,7 @@ from app.assembly.board_export import export_board
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS, rule_in_words
 from app.assembly.models import Ballot, Vote, VoteStatus
 from app.assembly.rules import THRESHOLDS, Outcome
+from app.core.bounds import bounded_int
 from app.core.permissions import require
 from app.extensions import db
 from app.members.models import College
@@ -186,7 +187,7 @@ def board(vote_id: int):
             if "page" not in request.args:  # a lookup: go to the tracker's page and row
                 return redirect(url_for("board.board", vote_id=vote.id, page=target, tracker=tracker,
                                         _anchor=f"ballot-{tracker}"))
-    current = min(max(request.args.get("page", 1, type=int), 1), pages)
+    current = min(max(request.args.get("page", 1, type=bounded_int), 1), pages)
     page = BoardPage(current, pages, per_page)
     entries = voting.board_slice(vote, current, per_page) if total else []
     members = [p[0] for p in voting.participants(vote)]

@@ -22,6 +22,7 @@ from app.assembly.vote_forms import (
     OpenVoteForm,
 )
 from app.core import mail
+from app.core.bounds import bounded_int
 from app.core.errors import DomainError
 from app.core.permissions import can, require
 from app.core.timeutil import as_utc
@@ -120,7 +121,7 @@ def _confirm_approvals(vote: Vote):
 def cast(vote_id: int):
     """The confirmed ballot. CSRFProtect has checked the token; the fields are read directly (the hot
     path: no form object) and ``voting.cast`` validates the choice for the vote's kind."""
-    member_id = request.form.get("member_id", type=int)
+    member_id = request.form.get("member_id", type=bounded_int)
     choice = request.form.get("choice", "")
     if member_id is None or len(choice) > 4000:
         flash(_("This ballot could not be read: fill it in again."), "error")

@@ -35,6 +35,7 @@ from app.calls.review_forms import (
 )
 from app.calls.selection_models import Conflict, ConflictSource, Review, ReviewAssignment, ReviewStatus
 from app.core import mail
+from app.core.bounds import bounded_int
 from app.core.errors import DomainError, fail_at_field
 from app.core.home import register_home_panel
 from app.core.permissions import Role, can, ensure, require, roles_of
@@ -127,7 +128,7 @@ def assignments(call_id: int):
         return _assignments_page(call)
     here = url_for("reviews.assignments", call_id=call.id)
     if "remove" in request.form:
-        row = db.session.get(ReviewAssignment, request.form.get("remove", type=int) or 0)
+        row = db.session.get(ReviewAssignment, request.form.get("remove", type=bounded_int) or 0)
         if row is None or row.call_id != call.id:
             abort(404)
         draft = reviewing.review_of(row.proposal, row.reviewer)

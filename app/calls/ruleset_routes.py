@@ -43,6 +43,7 @@ from app.calls.ruleset_forms import (
     rebase_form,
     rule_set_form,
 )
+from app.core.bounds import bounded_int
 from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import can, ensure, require
 from app.extensions import db
@@ -268,7 +269,7 @@ def _fail(form: Any, exc: DomainError) -> None:
 
 def _base_version(rule_set: RuleSet, form: Any, fallback: RuleSetVersion) -> RuleSetVersion:
     """The version the editor was filled from (its number travels in a hidden field)."""
-    number = request.form.get("base_number", type=int)
+    number = request.form.get("base_number", type=bounded_int)
     if number is None or number == fallback.number:
         return fallback
     return rulesets.version(rule_set, number) or fallback
@@ -390,8 +391,8 @@ def history(rule_set_id: int):
                  selectinload(Amendment.decided_by), selectinload(Amendment.base_version))
         .order_by(Amendment.decided_at.desc(), Amendment.id.desc())))
     numbers = list(range(1, rule_set.head_number + 1))
-    to_n = request.args.get("to", type=int) or rule_set.head_number
-    from_n = request.args.get("from", type=int) or max(1, to_n - 1)
+    to_n = request.args.get("to", type=bounded_int) or rule_set.head_number
+    from_n = request.args.get("from", type=bounded_int) or max(1, to_n - 1)
     compared = None
     if from_n in numbers and to_n in numbers:
         before, after = rulesets.version(rule_set, from_n), rulesets.version(rule_set, to_n)

@@ -25,6 +25,7 @@ from flask_login import current_user
 from wtforms import DateField, HiddenField, StringField
 from wtforms.validators import Length, Optional
 
+from app.core.bounds import bounded_int
 from app.core.errors import DomainError, fail_at_field
 from app.core.forms import BaseForm as FlaskForm
 from app.core.i18n import text_direction
@@ -76,7 +77,7 @@ def _download(body: bytes, mimetype: str, name: str, ext: str):  # noqa: ANN202
 @bp.route("/grants/dashboard")
 @require("grant.manage")
 def secretariat():
-    call_id = request.args.get("call", type=int)
+    call_id = request.args.get("call", type=bounded_int)
     data = dashboard.overview(call_id=call_id)
     chart: Chart = dashboard.paid_vs_committed(data.per_call, rtl=_rtl())
     return render_template("grants/dashboards/secretariat.html", data=data, chart=chart, call_id=call_id,
@@ -99,7 +100,7 @@ def mine():
 @require("portfolio.view")
 def portfolio():
     grants, calls, overall = dashboard.portfolio()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=bounded_int) or 1, 1)
     size = current_app.config.get("PAGE_SIZE", 25)
     pages = max((len(grants) + size - 1) // size, 1)
     page = min(page, pages)

@@ -36,6 +36,7 @@ from werkzeug.routing import BuildError
 from app.calls import attachments as call_attachments
 from app.calls.models import BudgetCategory
 from app.calls.money import from_cents
+from app.core.bounds import bounded_int
 from app.core.errors import DomainError, fail_at_field
 from app.core.i18n import text_direction
 from app.core.permissions import can
@@ -181,11 +182,11 @@ def schedule(grant_id: int):
     grant = _grant(grant_id)
     _only(reports.can_schedule(current_user))
     editing = None
-    chosen = request.values.get("report", type=int)
+    chosen = request.values.get("report", type=bounded_int)
     if chosen is not None:
         editing = _report(grant, chosen)
     if request.method == "POST" and request.form.get("remove"):
-        return _unschedule(grant, _report(grant, request.form.get("remove", type=int) or 0))
+        return _unschedule(grant, _report(grant, request.form.get("remove", type=bounded_int) or 0))
     data = None
     if request.method == "GET" and editing is not None:
         data = {"kind": editing.kind, "nature": editing.nature, "period_starts_on": editing.period_starts_on,
@@ -243,7 +244,7 @@ def report(grant_id: int, report_id: int):
     grant = _grant(grant_id)
     item = _report(grant, report_id)
     version = reports.latest(item)
-    wanted = request.args.get("version", type=int)
+    wanted = request.args.get("version", type=bounded_int)
     if wanted is not None:
         version = next((v for v in item.versions if v.number == wanted), None)
         if version is None:
@@ -487,7 +488,7 @@ def _decide(grant: Grant, item: Report, decision: str, comments: dict[str, str],
 @signed_in
 def budget_page(grant_id: int):
     grant = _grant(grant_id)
-    chosen = request.args.get("report", type=int)
+    chosen = request.args.get("report", type=bounded_int)
     period_report = _report(grant, chosen) if chosen is not None else budget.default_period_report(grant)
     return render_template("grants/reports/budget.html", grant=grant, statement=budget.statement(
         grant, period_report=period_report), versions=budget.versions(grant), amendments=budget.amendments(grant),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from app.calls.models import Call
 from app.calls.money import euros, from_cents
+from app.core.bounds import bounded_int
 from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import ensure, require
 from app.extensions import db
@@ -98,7 +99,7 @@ def _to_grant(grant: Grant):  # noqa: ANN202
 def index():
     secretariat = agreements.is_secretariat(current_user)
     query = select(Grant).options(joinedload(Grant.lead_member), joinedload(Grant.call))
-    call_id = request.args.get("call", type=int)
+    call_id = request.args.get("call", type=bounded_int)
     status = request.args.get("status", "")
     search = (request.args.get("q") or "").strip()
     if not secretariat:
@@ -140,7 +141,7 @@ def _form_data(terms: agreements.Terms) -> dict[str, Any]:
 @bp.route("/grants/new", methods=["GET", "POST"])
 @require("grant.manage")
 def new():
-    proposal_id = request.args.get("proposal", type=int)
+    proposal_id = request.args.get("proposal", type=bounded_int)
     item = agreements.selected_item(proposal_id) if proposal_id else None
     if item is None:
         abort(404)
@@ -232,7 +233,7 @@ def schedule(grant_id: int):
             return _to_grant(grant)
         if not form.validate_on_submit():
             abort(400)
-        count = max(count, request.form.get("rows", type=int) or 0)
+        count = max(count, request.form.get("rows", type=bounded_int) or 0)
         entered = read_schedule(request.form, min(count, 50))
         typed, errors = entered.typed, entered.errors
         if not errors:
