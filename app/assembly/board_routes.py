@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.assembly import kinds, visibility, voting
+from app.assembly import kinds, secrecy, visibility, voting
 from app.assembly.board_export import export_board
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS, rule_in_words
 from app.assembly.models import Ballot, Vote, VoteStatus
 from app.assembly.rules import THRESHOLDS, Outcome
+from app.assembly.vote_forms import TrackerLookupForm
 from app.core.bounds import bounded_int
 from app.core.permissions import require
 from app.extensions import db
@@ -33,8 +34,8 @@ bp = Blueprint("board", __name__, template_folder="templates")
 
 #: Board rows per page unless ``BOARD_PAGE_SIZE`` says otherwise.
 DEFAULT_PAGE_SIZE = 100
-#: What a tracker typed by a voter may look like once spaces and dashes are dropped.
-TRACKER_PATTERN = re.compile(r"[0-9a-f]{1,64}")
+#: What a tracker typed by a voter must look like once spaces and dashes are dropped.
+TRACKER_PATTERN = secrecy.TRACKER
 
 CHOICE_LABELS = CHOICE_WORDS
 OUTCOME_LABELS = OUTCOME_WORDS
@@ -166,9 +167,14 @@ def normalise_tracker(raw: str) -> str:
     return re.sub(r"[\s\-]", "", raw).lower()
 
 
-@bp.route("/votes/<int:vote_id>/board")
+@bp.route("/votes/<int:vote_id>/board", methods=["GET", "POST"])
 def board(vote_id: int):
-    """Public: the sealed board, page by page, with tracker lookup."""
+    """Public: the sealed board, page by page (GET ``?page=``), and the tracker lookup (POST).
+
+    The lookup is posted (CSRF-protected, signed in or not) and answered on the spot with the
+    tracker's page and row: no tracker ever travels in a URL, so no access log pairs a client
+    address with one. A GET carrying ``?tracker=`` looks nothing up and does not echo it.
+    """
     vote = _public_vote_or_404(vote_id)
     if not _published(vote):
         return render_template("assembly/board.html", vote=vote, resolution=vote.resolution, sealed=False,
@@ -176,25 +182,40 @@ def board(vote_id: int):
     per_page = page_size()
     total = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) or 0
     pages = max(1, math.ceil(total / per_page))
-    raw_tracker = request.args.get("tracker", "")
-    tracker = normalise_tracker(raw_tracker)
-    position: int | None = None
-    target: int | None = None
-    if raw_tracker.strip():
-        position = voting.tracker_position(vote, tracker) if TRACKER_PATTERN.fullmatch(tracker) else None
-        if position is not None:
-            target = (position - 1) // per_page + 1
-            if "page" not in request.args:  # a lookup: go to the tracker's page and row
-                return redirect(url_for("board.board", vote_id=vote.id, page=target, tracker=tracker,
-                                        _anchor=f"ballot-{tracker}"))
+    form = TrackerLookupForm()
     current = min(max(request.args.get("page", 1, type=bounded_int), 1), pages)
+    found = ""
+    position: int | None = None
+    status = 200
+    if request.method == "POST":
+        current, found, position, status = _look_up(vote, form, per_page, current)
+    else:
+        form.tracker.data = ""  # a tracker sent in the URL is never echoed
     page = BoardPage(current, pages, per_page)
     entries = voting.board_slice(vote, current, per_page) if total else []
     members = [p[0] for p in voting.participants(vote)]
     return render_template("assembly/board.html", vote=vote, resolution=vote.resolution, sealed=True,
-                           entries=entries, page=page, total=total, members=members,
-                           looked_up=raw_tracker.strip(), tracker=tracker if position else "", position=position,
-                           target_page=target, choice_labels=CHOICE_LABELS, final_hash=vote.final_hash)
+                           entries=entries, page=page, total=total, members=members, form=form,
+                           tracker=found, position=position, choice_labels=CHOICE_LABELS,
+                           final_hash=vote.final_hash,
+                           tracker_in_url=request.method == "GET" and "tracker" in request.args), status
+
+
+def _look_up(vote: Vote, form: TrackerLookupForm, per_page: int, current: int) -> tuple[int, str, int | None, int]:
+    """(page to show, tracker found or "", its position, status) for a posted lookup; a tracker
+    malformed or not on the board is a field error on the form (what was typed is kept)."""
+    if not form.validate_on_submit():
+        return current, "", None, 422
+    tracker = normalise_tracker(form.tracker.data or "")
+    if not TRACKER_PATTERN.fullmatch(tracker):
+        form.tracker.errors = [_("A tracker has 32 characters, digits and letters a to f.")]
+        return current, "", None, 422
+    position = voting.tracker_position(vote, tracker)
+    if position is None:
+        form.tracker.errors = [_("No ballot with this tracker on this board. Check that you typed it exactly "
+                                 "as it was shown (32 characters, digits and letters a to f).")]
+        return current, "", None, 200
+    return (position - 1) // per_page + 1, tracker, position, 200
 
 
 # The JSON export ------------------------------------------------------------------------

@@ -1,9 +1,17 @@
 """Forms of the voting pages: a ballot (a resolution's choice or an election's approvals), its
-confirmation, opening and closing a vote."""
+confirmation, opening and closing a vote; the board's tracker lookup."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
@@ -27,6 +35,10 @@ class BallotForm(FlaskForm):
 
 
 class CastForm(BallotForm):
+    """The confirmed ballot, with the tracker drawn at the confirm step and its MAC (``secrecy``)."""
+
+    tracker = HiddenField()
+    mac = HiddenField()
     submit = SubmitField(_l("Confirm and cast my ballot"))
 
 
@@ -56,6 +68,8 @@ class ApprovalCastForm(FlaskForm):
 
     member_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     choice = StringField(validators=[Length(max=4000)])
+    tracker = HiddenField()
+    mac = HiddenField()
     submit = SubmitField(_l("Confirm and cast my ballot"))
 
 
@@ -67,3 +81,12 @@ class OpenVoteForm(FlaskForm):
 
 class ConfirmActionForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
+
+
+class TrackerLookupForm(FlaskForm):
+    """The board's tracker lookup: posted, so that no tracker ever appears in a URL (access logs)."""
+
+    tracker = StringField(_l("Find my tracker"), validators=[
+        DataRequired(_l("Enter your tracker.")),
+        Length(max=80, message=_l("A tracker has 32 characters, digits and letters a to f."))])
+    submit = SubmitField(_l("Find"))

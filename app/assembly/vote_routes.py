@@ -7,11 +7,11 @@ candidate) shows it on the same pages; where the kind has its own opening or res
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.assembly import kinds, visibility, voting
+from app.assembly import kinds, secrecy, visibility, voting
 from app.assembly.models import Vote
 from app.assembly.vote_forms import (
     ApprovalBallotForm,
@@ -30,10 +30,6 @@ from app.extensions import db
 
 bp = Blueprint("votes", __name__, template_folder="templates")
 
-#: Trackers are shown once, on the page the voter lands on after casting.
-RECEIPTS_KEY = "vote_receipts"
-
-
 def _vote_or_404(vote_id: int) -> Vote:
     """The vote, or 404 when its assembly is hidden from the user (a draft: the secretariat's alone)."""
     return visibility.vote_or_404(vote_id)
@@ -43,7 +39,17 @@ def _slot(vote: Vote, member_id: int | None) -> voting.Slot | None:
     return next((s for s in voting.slots_for(current_user, vote) if s.member_id == member_id), None)
 
 
-def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] | None = None, status: int = 200):
+def _private(response):  # noqa: ANN001, ANN202 - a Flask response
+    """Pages that show a tracker: kept out of shared caches and the browser's stored pages."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] | None = None, status: int = 200,
+                 receipts: list[tuple[int, str]] | None = None):
+    """The ballot page; ``receipts`` ((member id, tracker) just cast) only on the cast's own answer:
+    trackers are never kept in the session, so nothing there links a member to one."""
     slots = voting.slots_for(current_user, vote) if can(current_user, "vote.cast") else []
     forms = forms or {}
     approval = kinds.approval_ballot(vote)
@@ -52,9 +58,8 @@ def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] |
             forms[slot.member_id] = (
                 ApprovalBallotForm(formdata=None, member_id=slot.member_id, candidates=approval.choices)
                 if approval is not None else BallotForm(formdata=None, member_id=slot.member_id))
-    receipts = [r for r in session.pop(RECEIPTS_KEY, []) if r.get("vote_id") == vote.id]
     return render_template("assembly/ballot.html", vote=vote, resolution=vote.resolution, slots=slots,
-                           forms=forms, receipts=receipts, turnout=voting.turnout(vote),
+                           forms=forms, receipts=receipts or [], turnout=voting.turnout(vote),
                            gave_proxy_to=voting.gave_proxy_in(current_user, vote), approval=approval), status
 
 
@@ -78,7 +83,8 @@ def ballot(vote_id: int):
 @bp.route("/votes/<int:vote_id>/confirm", methods=["POST"])
 @require("vote.cast")
 def confirm(vote_id: int):
-    """Second step: show the choice back to the voter before anything is written."""
+    """Second step: show the choice back to the voter before anything is written, with the tracker
+    the ballot will carry (the voter holds it even if the cast's answer is lost)."""
     vote = _vote_or_404(vote_id)
     if kinds.uses_approval(vote):
         return _confirm_approvals(vote)
@@ -89,10 +95,11 @@ def confirm(vote_id: int):
         return redirect(url_for("votes.ballot", vote_id=vote.id))
     if not form.validate_on_submit():
         return _ballot_page(vote, {slot.member_id: form}, status=422)
-    cast_form = CastForm(formdata=None, member_id=slot.member_id, choice=form.choice.data)
+    tracker, mac = secrecy.issue_tracker(vote.id, slot.member_id)
+    cast_form = CastForm(formdata=None, member_id=slot.member_id, choice=form.choice.data, tracker=tracker, mac=mac)
     label = dict(form.choice.choices)[form.choice.data]
-    return render_template("assembly/ballot_confirm.html", vote=vote, resolution=vote.resolution, slot=slot,
-                           form=cast_form, choice_label=label)
+    return _private(render_template("assembly/ballot_confirm.html", vote=vote, resolution=vote.resolution,
+                                    slot=slot, form=cast_form, choice_label=label, tracker=tracker))
 
 
 def _confirm_approvals(vote: Vote):
@@ -110,9 +117,12 @@ def _confirm_approvals(vote: Vote):
         except DomainError as exc:
             form.choice.errors = [*form.choice.errors, str(exc.message)]
         else:
-            cast_form = ApprovalCastForm(formdata=None, member_id=slot.member_id, choice=choice)
-            return render_template("assembly/ballot_confirm.html", vote=vote, resolution=None, slot=slot,
-                                   form=cast_form, approval=approval, approved=approval.approved(choice))
+            tracker, mac = secrecy.issue_tracker(vote.id, slot.member_id)
+            cast_form = ApprovalCastForm(formdata=None, member_id=slot.member_id, choice=choice, tracker=tracker,
+                                         mac=mac)
+            return _private(render_template("assembly/ballot_confirm.html", vote=vote, resolution=None, slot=slot,
+                                            form=cast_form, approval=approval, approved=approval.approved(choice),
+                                            tracker=tracker))
     return _ballot_page(vote, {slot.member_id: form}, status=422)
 
 
@@ -120,14 +130,18 @@ def _confirm_approvals(vote: Vote):
 @require("vote.cast")
 def cast(vote_id: int):
     """The confirmed ballot. CSRFProtect has checked the token; the fields are read directly (the hot
-    path: no form object) and ``voting.cast`` validates the choice for the vote's kind."""
+    path: no form object), the tracker's MAC is checked and ``voting.cast`` validates the choice for
+    the vote's kind. The answer shows the tracker (no redirect: the session keeps none); a reload
+    posts again and is refused as already cast."""
     member_id = request.form.get("member_id", type=bounded_int)
     choice = request.form.get("choice", "")
     if member_id is None or len(choice) > 4000:
         flash(_("This ballot could not be read: fill it in again."), "error")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
     try:
-        tracker = voting.cast(vote_id, member_id, choice, actor=current_user)
+        tracker = secrecy.checked_tracker(vote_id, member_id, request.form.get("tracker", ""),
+                                          request.form.get("mac", ""))
+        tracker = voting.cast(vote_id, member_id, choice, actor=current_user, tracker=tracker)
     except voting.AlreadyCast as exc:
         db.session.rollback()
         flash(str(exc.message), "info")
@@ -141,11 +155,8 @@ def cast(vote_id: int):
         flash(str(exc.message), "error")
         return redirect(url_for("votes.ballot", vote_id=vote_id))
     db.session.commit()
-    receipts = session.get(RECEIPTS_KEY, [])
-    receipts.append({"vote_id": vote_id, "member_id": member_id, "tracker": tracker})
-    session[RECEIPTS_KEY] = receipts
     flash(_("Your ballot has been cast. Keep its tracker to find it on the bulletin board."), "success")
-    return redirect(url_for("votes.ballot", vote_id=vote_id))
+    return _private(_ballot_page(_vote_or_404(vote_id), receipts=[(member_id, tracker)]))
 
 
 @bp.route("/votes/<int:vote_id>/turnout.json")
@@ -198,6 +209,7 @@ def close_vote(vote_id: int):
             flash(str(exc.message), "error")
             return redirect(url_for("votes.ballot", vote_id=vote.id))
         db.session.commit()
+        secrecy.vacuum_vote_tables()  # the casts' row versions (paired by transaction id) go now
         mail.deliver_pending()  # e-mails leave after the commit
         flash(_("The vote is closed and its results are published."), "success")
         return redirect(kinds.own_page(vote, "results") or url_for("board.results", vote_id=vote.id))

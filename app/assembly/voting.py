@@ -9,7 +9,6 @@ its college when a double majority needs per-college counts).
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, null, or_, select, t
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assembly import board as board_rules
-from app.assembly import signals
+from app.assembly import secrecy, signals
 from app.assembly.models import (
     Assembly,
     AssemblyStatus,
@@ -250,8 +249,11 @@ def _lock_out_casts() -> None:
         db.session.execute(text("LOCK TABLE participations IN SHARE MODE"))
 
 
-def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
+def cast(vote_id: int, member_id: int, choice: str, *, actor: User, tracker: str | None = None) -> str:
     """Cast ``choice`` for ``member_id``; returns the ballot's tracker.
+
+    ``tracker``: the one the voter was shown at the confirm step (its MAC checked by the route,
+    ``secrecy.checked_tracker``); a fresh one is drawn when none is given.
 
     Refused unless the vote is open, the member is in its frozen electorate and
     ``actor`` casts for it (its delegate or alternate, or the delegate of the
@@ -268,6 +270,7 @@ def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
     if not may_cast_for(actor, member_id, row.proxy_holder_id):
         raise DomainError(_l("You cannot cast a ballot for this organisation."))
     choice = CHOICE_RULES[row.kind](vote_id, choice)
+    tracker = secrecy.new_tracker() if tracker is None else secrecy.well_formed(tracker)
     participation = connection.execute(_insert_participation_statement(connection.dialect.name), {
         "p_vote_id": vote_id, "p_member_id": member_id, "p_cast_at": utcnow(), "p_cast_by_id": actor.id,
         "p_open_choice": None if row.secret else choice}).scalar()
@@ -275,7 +278,6 @@ def cast(vote_id: int, member_id: int, choice: str, *, actor: User) -> str:
         if connection.execute(_VOTE_STATUS, {"vote_id": vote_id}).scalar() != VoteStatus.open:
             raise DomainError(_l("This vote is not open."))
         raise AlreadyCast(_l("A ballot has already been cast for this organisation: it counts once, as cast."))
-    tracker = secrets.token_hex(16)
     connection.execute(_INSERT_BALLOT, {"vote_id": vote_id, "tracker": tracker, "choice": choice,
                                         "college": row.college_code if row.per_college else ""})
     return tracker

@@ -1,0 +1,117 @@
+"""Ballot secrecy beyond the ballot row: the tracker handed out at the confirm step, and the vacuum
+after a close.
+
+The tracker is drawn when the voter confirms and shown on that page, so the voter holds it before
+anything is written: a cast whose answer is lost (a worker killed, a network cut) can still be found
+on the board. The server keeps nothing that pairs it with the member: the cast form carries it back
+with an HMAC bound to (vote, member, tracker), keyed from the app's ``SECRET_KEY``, so a tracker can
+be neither forged nor replayed for another member or another vote.
+
+At the close the ballots are rewritten in tracker order (``voting._rewrite_in_tracker_order``); the
+row versions written by the casts (which share their transaction id with the participation) stay in
+the table's files until VACUUM removes them. ``vacuum_vote_tables`` runs it right after the close
+commits (PostgreSQL; nothing to do on SQLite). What is left after that is said in the README
+("What ballot secrecy rests on").
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from app.core.errors import DomainError
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: A tracker: 16 random bytes as 32 lowercase hexadecimal characters.
+TRACKER = re.compile(r"[0-9a-f]{32}")
+#: Domain separation: the key that signs trackers is used for nothing else.
+_KEY_LABEL = b"ballot-tracker-v1"
+#: Tables whose dead row versions could pair a ballot with its participation (see the module doc).
+VACUUMED_TABLES = ("ballots", "participations")
+
+
+#: What a voter is told when the cast form's tracker does not check out.
+REFUSED = _l("This ballot's tracker could not be checked, so nothing was cast. Fill in your ballot again.")
+
+
+class TrackerRefused(DomainError):
+    """The cast form's tracker or its MAC does not check out: nothing is written."""
+
+
+def new_tracker() -> str:
+    """A fresh random tracker (no counter, no time: see tests/assembly/test_secrecy.py)."""
+    return secrets.token_hex(16)
+
+
+def tracker_key(secret_key: str | bytes) -> bytes:
+    """The HMAC key for trackers, derived from the app's secret key."""
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
+
+
+def tracker_mac(key: bytes, vote_id: int, member_id: int, tracker: str) -> str:
+    """The MAC the cast form carries: binds the tracker to one vote and one member."""
+    message = f"{vote_id}|{member_id}|{tracker}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def tracker_is_valid(key: bytes, vote_id: int, member_id: int, tracker: str, mac: str) -> bool:
+    """Whether ``tracker`` is well formed and ``mac`` was issued for it, this vote and this member."""
+    if not TRACKER.fullmatch(tracker or "") or not mac:
+        return False
+    return hmac.compare_digest(tracker_mac(key, vote_id, member_id, tracker), mac)
+
+
+def _app_key() -> bytes:
+    return tracker_key(current_app.config["SECRET_KEY"])
+
+
+def issue_tracker(vote_id: int, member_id: int) -> tuple[str, str]:
+    """(tracker, MAC) for the confirm page."""
+    tracker = new_tracker()
+    return tracker, tracker_mac(_app_key(), vote_id, member_id, tracker)
+
+
+def checked_tracker(vote_id: int, member_id: int, tracker: str, mac: str) -> str:
+    """The cast form's tracker if its MAC checks out for this vote and member; refused otherwise."""
+    if not tracker_is_valid(_app_key(), vote_id, member_id, tracker, mac):
+        raise TrackerRefused(REFUSED)
+    return tracker
+
+
+def well_formed(tracker: str) -> str:
+    """``tracker`` if it has a tracker's shape (the cast's own check, before anything is written)."""
+    if not TRACKER.fullmatch(tracker):
+        raise TrackerRefused(REFUSED)
+    return tracker
+
+
+def vacuum_vote_tables() -> bool:
+    """VACUUM the ballots and participations once a close has committed (PostgreSQL only).
+
+    VACUUM cannot run in a transaction: it runs on an AUTOCOMMIT connection of its own.
+    ``INDEX_CLEANUP ON`` also removes the index entries of the dead ballots (their keys point at
+    the old physical places, in casting order). Dead rows that a transaction older than the close
+    can still see are kept by PostgreSQL until that transaction ends. A failure is logged, never
+    raised: the close has committed and the board is published either way. Returns whether it ran.
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return False
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in VACUUMED_TABLES:
+                connection.execute(text(f"VACUUM (INDEX_CLEANUP ON) {table}"))
+    except Exception:  # noqa: BLE001 - the close stands; the operator is told in the log
+        log.warning("VACUUM after a vote's close failed: dead ballot rows remain until the next VACUUM",
+                    exc_info=True)
+        return False
+    return True
