@@ -12,7 +12,7 @@ in, or sees the call closed and is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ from app.calls.money import MAX_AMOUNT, to_cents
 from app.calls.wording import AMOUNT_TOO_LARGE
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.timeutil import utcnow
+from app.core.timeutil import add_days, utcnow
 from app.extensions import db
 from app.members.models import Member, MemberStatus
 
@@ -353,7 +353,7 @@ def notify_representatives(call: Call, template: str, subject: object) -> int:
 def reminder_due(call: Call, now: datetime) -> bool:
     """Open, not reminded yet, and within its ``reminder_days`` of closing (0 days: never)."""
     return (call.status == CallStatus.open and call.reminded_at is None and call.reminder_days > 0
-            and now < call.closes_at <= now + timedelta(days=call.reminder_days))
+            and now < call.closes_at <= add_days(now, call.reminder_days))
 
 
 def send_reminders(now: datetime | None = None) -> int:

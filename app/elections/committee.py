@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Update, select, update
@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User, UserKind
 from app.auth.services import external_url, send_mail
 from app.core import audit
-from app.core.timeutil import utcnow
+from app.core.timeutil import add_days, add_years, utcnow
 from app.elections.models import Election, Mandate, MandateKind
 from app.elections.rules import Constraints
 from app.extensions import db
@@ -238,10 +238,7 @@ def default_term(day: date | None = None) -> tuple[date, date]:
         Mandate.kind == MandateKind.elected, Mandate.starts_on <= day, Mandate.ends_on > day,
         Mandate.ended_on.is_(None)))
     if end is None:
-        try:
-            end = day.replace(year=day.year + 2)
-        except ValueError:  # 29 February
-            end = day.replace(year=day.year + 2, day=28)
+        end = add_years(day, 2)
     return day, end
 
 
@@ -257,7 +254,7 @@ def claim_statement(within_days: int, today: date) -> Update:
     returning their ids. Being one conditional UPDATE (``reminded_at IS NULL``), it both selects and
     claims: a second run, even a concurrent one, waits for the first and finds nothing left."""
     return (update(Mandate).where(Mandate.reminded_at.is_(None), Mandate.ended_on.is_(None), Mandate.ends_on > today,
-                                  Mandate.ends_on <= today + timedelta(days=within_days))
+                                  Mandate.ends_on <= add_days(today, within_days))
             .values(reminded_at=utcnow()).returning(Mandate.id).execution_options(synchronize_session=False))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.assembly.models import Assembly, Vote
 from app.auth.models import User
 from app.core.enums import LabelledEnum
-from app.core.timeutil import UTCDateTime, utcnow
+from app.core.timeutil import UTCDateTime, add_years, utcnow
 from app.extensions import db
 from app.members.models import Member, localised
 
@@ -78,11 +78,8 @@ class Election(db.Model):
 
     @property
     def term_ends_on(self) -> date:
-        start = self.term_starts_on
-        try:
-            return start.replace(year=start.year + self.term_years)
-        except ValueError:  # 29 February
-            return start.replace(year=start.year + self.term_years, day=28)
+        """Term start plus the term's years (29 February: 28 February; never past the calendar's end)."""
+        return add_years(self.term_starts_on, self.term_years)
 
 
 class Candidacy(db.Model):

@@ -23,7 +23,7 @@ from app.calls.selection_models import DecisionOutcome, ProposalDecision
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import Role, can, roles_of
-from app.core.timeutil import utcnow
+from app.core.timeutil import add_days, add_months, utcnow
 from app.extensions import db
 from app.grants import ledger, rules
 from app.grants.instalments import schedule_message
@@ -154,9 +154,7 @@ def default_terms(item: ProposalDecision) -> Terms:
     proposal = item.proposal
     starts = proposal.starts_on or date.today()
     months = proposal.duration_months or 12
-    year, month = divmod(starts.month - 1 + months, 12)
-    ends = date(starts.year + year, month + 1, 1)
-    ends = date.fromordinal(ends.toordinal() - 1)
+    ends = add_days(add_months(starts.replace(day=1), months), -1)  # the last day of the last month
     return Terms(title=proposal.title, summary=proposal.summary or "", starts_on=starts, ends_on=ends,
                  awarded_cents=item.amount_cents or 0, language=_language_of(proposal))
 
