@@ -44,6 +44,9 @@ class Defaults:
     MAIL_USE_TLS = False
     MAIL_SENDER = "secretariat@pcpa.example"
     MAIL_TIMEOUT = 10
+    # Audit anchors (flask audit anchor): the Ed25519 private key that signs them, kept outside the repository.
+    # None: <instance>/audit-signing-key.pem, created on first use with mode 0600.
+    AUDIT_SIGNING_KEY_FILE: str | None = None
     # Links in e-mails are built from this when set (no request context in commands).
     EXTERNAL_URL: str | None = None
     INVITATION_TTL = timedelta(days=7)

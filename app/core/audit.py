@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from app.core.models import AuditEntry
@@ -110,28 +110,98 @@ def record(
     return entry
 
 
+class Head(NamedTuple):
+    """The chain's head: how many entries it holds and the hash of the last one.
+
+    Published outside the database (minutes, proclamations, the signed daily
+    e-mail), it pins the whole prefix: the hash of entry N covers every entry
+    before it, so rewriting or deleting any of the first N entries changes it
+    or removes it. Its text form is ``N:HASH`` (``0:`` + 64 zeros for an empty log).
+    """
+
+    entries: int
+    hash: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.entries}:{self.hash}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_head(raw: str) -> Head:
+    """``"N:HASH"`` -> Head; ValueError with the reason otherwise (pure)."""
+    count, sep, digest = raw.strip().partition(":")
+    digest = digest.lower()
+    if not sep or not count.isdigit() or len(digest) != 64 or not set(digest) <= _HEX:
+        raise ValueError(f"{raw!r} is not an audit head: expected N:HASH (a count, a colon, 64 hex digits)")
+    head = Head(int(count), digest)
+    if head.entries == 0 and digest != GENESIS:
+        raise ValueError(f"{raw!r}: an empty log's head is 0:{GENESIS}")
+    return head
+
+
+def head() -> Head:
+    """The current head, read in one statement (one snapshot: the count and the last hash agree).
+
+    Called right after ``record`` in the same transaction, it is the head that
+    includes that entry: the chain's lock is held until the commit.
+    """
+    last = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1).scalar_subquery()
+    count, digest = db.session.execute(select(func.count(AuditEntry.id), last)).one()
+    return Head(int(count or 0), digest or GENESIS)
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """Outcome of a chain check: ``ok`` and, if not, the first bad entry."""
+    """Outcome of a chain check: ``ok`` and, if not, the first bad entry (or the anchor not met)."""
 
     ok: bool
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    #: How many published heads (``--expect``) were found still in the chain.
+    anchors_met: int = 0
 
 
-def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:
-    """Recompute every hash in id order; stop at the first mismatch (pure)."""
+def verify_chain(entries: Iterable[AuditEntry], anchors: Sequence[Head] = ()) -> ChainReport:
+    """Recompute every hash in id order; stop at the first mismatch (pure).
+
+    ``anchors``: heads published earlier. Each must still be a prefix of the
+    chain: entry N (the N-th in id order) exists and its hash is the anchor's.
+    A chain rewritten after a forged entry and rehashed to the end, or cut
+    short, is intact on its own and fails here.
+    """
+    wanted: dict[int, list[Head]] = {}
+    for anchor in anchors:
+        wanted.setdefault(anchor.entries, []).append(anchor)
+    for anchor in wanted.get(0, []):
+        if anchor.hash != GENESIS:
+            return ChainReport(False, 0, None, f"the anchor {anchor.text} is not an empty log's head")
+    met = len(wanted.get(0, []))
     prev = GENESIS
     count = 0
     for entry in entries:
         count += 1
         if entry.prev_hash != prev:
-            return ChainReport(False, count, entry.id, "previous hash does not match")
+            return ChainReport(False, count, entry.id, "previous hash does not match", met)
         if entry_digest(prev, hashed_fields(entry)) != entry.hash:
-            return ChainReport(False, count, entry.id, "entry content does not match its hash")
+            return ChainReport(False, count, entry.id, "entry content does not match its hash", met)
+        for anchor in wanted.get(count, []):
+            if anchor.hash != entry.hash:
+                return ChainReport(False, count, entry.id, f"entry {count} has hash {entry.hash}, the anchor says "
+                                   f"{anchor.hash} (rewritten)", met)
+            met += 1
         prev = entry.hash
-    return ChainReport(True, count)
+    longest = max(anchors, key=lambda a: a.entries, default=None)
+    if longest is not None and longest.entries > count:
+        return ChainReport(False, count, None, f"truncated: only {count} entries, the anchor {longest.text} needs "
+                           f"{longest.entries}", met)
+    return ChainReport(True, count, anchors_met=met)
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,12 +1,13 @@
-"""Home page, language switch, audit log and outbox."""
+"""Home page, language switch, audit log (and its public signing key) and outbox."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core import anchor
 from app.core.home import render_panels
 from app.core.mail import redact_links
 from app.core.models import AuditEntry, OutboxMessage
@@ -67,6 +68,14 @@ def audit_log():
     page = db.paginate(query, per_page=50, error_out=False)
     object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))
     return render_template("core/audit_log.html", page=page, object_types=list(object_types), args=args)
+
+
+@bp.route("/audit/key")
+def audit_key() -> Response:
+    """The public key that signs the audit anchors (PEM, plain text, public): recipients check e-mails with it."""
+    response = Response(anchor.public_pem(anchor.signing_key()), mimetype="text/plain")
+    response.headers["Content-Disposition"] = 'inline; filename="audit-key.pem"'
+    return response
 
 
 @bp.route("/outbox")

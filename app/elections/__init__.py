@@ -6,10 +6,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug elections into the assembly's vote kinds and the permission policy, register the pages."""
-    from app.elections import hooks
+    from app.elections import anchor_recipients, hooks
     from app.elections.committee_routes import bp as committee_bp
     from app.elections.routes import bp as elections_bp
 
     hooks.register()
+    anchor_recipients.register()
     app.register_blueprint(elections_bp)
     app.register_blueprint(committee_bp)

@@ -130,6 +130,7 @@ EXPECTED: dict[str, Row] = {
     "/": Row("core.home", get=SIGNED_IN),
     "/language": Row("core.set_language", post=EVERYONE, post_data={"locale": "en", "next": "/members"}),
     "/audit": Row("core.audit_log", get=SECRETARIAT),
+    "/audit/key": Row("core.audit_key", get=EVERYONE),
     "/outbox": Row("core.outbox", get=SECRETARIAT),
     # auth (public pages; a signed-in visitor of /login is sent home)
     "/login": Row("auth.login", get=EVERYONE, post=EVERYONE, get_redirect_ok=True),
