@@ -9,7 +9,7 @@ be neither forged nor replayed for another member or another vote.
 
 At the close the ballots are rewritten in tracker order (``voting._rewrite_in_tracker_order``); the
 row versions written by the casts (which share their transaction id with the participation) stay in
-the table's files until VACUUM removes them. ``vacuum_vote_tables`` runs it right after the close
+the table's files until VACUUM removes them. ``vacuum_ballots`` does it right after the close
 commits (PostgreSQL; nothing to do on SQLite). What is left after that is said in the README
 ("What ballot secrecy rests on").
 """
@@ -24,6 +24,7 @@ import secrets
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -34,8 +35,8 @@ log = logging.getLogger(__name__)
 TRACKER = re.compile(r"[0-9a-f]{32}")
 #: Domain separation: the key that signs trackers is used for nothing else.
 _KEY_LABEL = b"ballot-tracker-v1"
-#: Tables whose dead row versions could pair a ballot with its participation (see the module doc).
-VACUUMED_TABLES = ("ballots", "participations")
+#: How long the VACUUM FULL after a close waits for its lock before a plain VACUUM runs instead.
+LOCK_TIMEOUT_MS = 5000
 
 
 #: What a voter is told when the cast form's tracker does not check out.
@@ -94,24 +95,38 @@ def well_formed(tracker: str) -> str:
     return tracker
 
 
-def vacuum_vote_tables() -> bool:
-    """VACUUM the ballots and participations once a close has committed (PostgreSQL only).
+def vacuum_ballots() -> str:
+    """Rewrite the ballots table's files once a close has committed (PostgreSQL); returns what ran.
 
-    VACUUM cannot run in a transaction: it runs on an AUTOCOMMIT connection of its own.
-    ``INDEX_CLEANUP ON`` also removes the index entries of the dead ballots (their keys point at
-    the old physical places, in casting order). Dead rows that a transaction older than the close
-    can still see are kept by PostgreSQL until that transaction ends. A failure is logged, never
-    raised: the close has committed and the board is published either way. Returns whether it ran.
+    ``VACUUM FULL`` copies the live ballots (all of them now written by closing transactions) into
+    new files and rebuilds the index: the row versions the casts wrote (with the cast's
+    transaction id, which the participation keeps) leave PostgreSQL's files, bytes included — a plain
+    VACUUM only unlinks them and leaves their bytes in the pages' free space (measured in
+    tests/assembly/test_secrecy_storage.py). It locks the table for the copy (milliseconds for
+    thousands of ballots); if a transaction holds the table longer than ``LOCK_TIMEOUT_MS``, a plain
+    VACUUM runs instead ("plain") and a warning is logged: the next close's rewrite catches up.
+    VACUUM cannot run in a transaction, so it runs on an AUTOCOMMIT connection of its own. A failure
+    is logged, never raised: the close has committed and the board is published either way.
+    "none" on SQLite (nothing to do: see ``voting._rewrite_in_tracker_order``) or after a failure.
     """
     engine = db.engine
     if engine.dialect.name != "postgresql":
-        return False
+        return "none"
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in VACUUMED_TABLES:
-                connection.execute(text(f"VACUUM (INDEX_CLEANUP ON) {table}"))
+            connection.execute(text(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}"))
+            try:
+                connection.execute(text("VACUUM (FULL, ANALYZE) ballots"))
+                return "full"
+            except OperationalError:
+                log.warning("VACUUM FULL of the ballots waited more than %d ms for its lock: plain VACUUM "
+                            "instead; the bytes of the casts' row versions stay in free space until reused",
+                            LOCK_TIMEOUT_MS)
+                connection.execute(text("VACUUM (INDEX_CLEANUP ON, ANALYZE) ballots"))
+                return "plain"
+            finally:
+                connection.execute(text("RESET lock_timeout"))
     except Exception:  # noqa: BLE001 - the close stands; the operator is told in the log
-        log.warning("VACUUM after a vote's close failed: dead ballot rows remain until the next VACUUM",
-                    exc_info=True)
-        return False
-    return True
+        log.warning("VACUUM of the ballots after a vote's close failed: the casts' row versions remain "
+                    "until the next VACUUM", exc_info=True)
+        return "none"

@@ -209,7 +209,7 @@ def close_vote(vote_id: int):
             flash(str(exc.message), "error")
             return redirect(url_for("votes.ballot", vote_id=vote.id))
         db.session.commit()
-        secrecy.vacuum_vote_tables()  # the casts' row versions (paired by transaction id) go now
+        secrecy.vacuum_ballots()  # the casts' row versions (paired by transaction id) leave the files now
         mail.deliver_pending()  # e-mails leave after the commit
         flash(_("The vote is closed and its results are published."), "success")
         return redirect(kinds.own_page(vote, "results") or url_for("board.results", vote_id=vote.id))
