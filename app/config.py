@@ -58,7 +58,11 @@ class Defaults:
     #: Proposal attachments: the largest file accepted, and where files go (None: <instance>/attachments).
     CALLS_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     CALLS_ATTACHMENTS_DIR: str | None = None
+    #: Member import: the most member rows, bytes uploaded, bytes once an .xlsx is unpacked, characters a cell.
     IMPORT_MAX_ROWS = 2000
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    IMPORT_MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+    IMPORT_MAX_CELL_CHARS = 10_000
     # Grants: agreement numbers, report attachments, and the funder's identity in the 360Giving/IATI exports.
     GRANT_NUMBER_PREFIX = "PCPA"
     GRANTS_ATTACHMENTS_DIR: str | None = None  # None: <instance>/grant-attachments

@@ -1,7 +1,7 @@
 """Import of members from CSV/XLSX and export of the directory.
 
-Three layers: reading a file into a ``RawTable`` and validating it into a
-``Preview`` are pure (table-tested without a database); ``check`` and
+Three layers: reading a file into a ``RawTable`` (within limits: ``transfer_read``)
+and validating it into a ``Preview`` are pure (table-tested without a database); ``check`` and
 ``import_table`` add the register's state and write; ``export_table`` and the
 writers turn directory rows into CSV or XLSX bytes.
 """
@@ -13,9 +13,9 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,14 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import College, Country, Member, MemberKind, MemberStatus
 from app.members.rules import name_key
+from app.members.transfer_read import (  # noqa: F401  (cell_text, Problem: part of this module's interface)
+    ImportFileError,
+    Problem,
+    ReadLimits,
+    cell_text,
+    file_error,
+    read_lines,
+)
 
 # Columns ---------------------------------------------------------------------
 
@@ -110,31 +118,6 @@ def column_for_header(header: str) -> str | None:
     return _HEADERS.get(name_key(header))
 
 
-# Problems --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a file or a row is refused: where, a stable code, a translated message."""
-
-    row: int | None  # line in the spreadsheet (the header is line 1); None for the whole file
-    column: str | None
-    code: str
-    message: Any  # a lazy translated string
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (unreadable, empty, bad header, too long)."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("; ".join(str(p.message) for p in problems))
-        self.problems = list(problems)
-
-
-def _file_error(code: str, message: Any, row: int | None = None) -> ImportFileError:
-    return ImportFileError([Problem(row, None, code, message)])
-
-
 # Reading ---------------------------------------------------------------------
 
 
@@ -157,89 +140,20 @@ class RawTable:
                    ignored=[str(c) for c in data.get("ignored", [])], rows=rows)
 
 
-def cell_text(value: Any) -> str:
-    """A spreadsheet cell as text: dates as YYYY-MM-DD, whole numbers without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def read_table(filename: str, data: bytes, *, max_rows: int, limits: ReadLimits | None = None) -> RawTable:
+    """Read an uploaded .csv or .xlsx into canonical columns, or raise ``ImportFileError``.
 
-
-def _sniff_delimiter(text: str) -> str:
-    """Comma or semicolon: whichever splits the header line into more cells."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in (",", ";")}
-    return ";" if counts[";"] > counts[","] else ","
-
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_error("encoding", _l("The file is not UTF-8 text. In your spreadsheet, save it as "
-                                         "“CSV UTF-8” and try again.")) from None
-    if "\x00" in text:
-        raise _file_error("unreadable", _l("The file could not be read as CSV text."))
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
-    except csv.Error:
-        raise _file_error("unreadable", _l("The file could not be read as CSV text.")) from None
-    yield from rows
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    except Exception:  # a damaged workbook raises many kinds of errors
-        raise _file_error("unreadable", _l("The file could not be read as an Excel workbook (.xlsx).")) from None
-    yield from rows
-
-
-def read_table(filename: str, data: bytes, *, max_rows: int) -> RawTable:
-    """Read an uploaded .csv or .xlsx into canonical columns, or raise ``ImportFileError``."""
-    extension = Path(filename or "").suffix.lower()
-    if extension == ".csv":
-        cells = _csv_rows(data)
-    elif extension == ".xlsx":
-        cells = _xlsx_rows(data)
-    else:
-        raise _file_error("extension", _l("Only .csv and .xlsx files can be imported."))
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise _file_error("empty", _l("The file is empty."))
-    header: list[str] | None = None
-    body: list[tuple[int, list[str]]] = []
-    for line, row in enumerate(cells, start=1):
-        row = [cell_text(c) for c in row]
-        if not any(row):
-            continue
-        if header is None:
-            header = row
-            header_line = line
-        else:
-            body.append((line, row))
-    if header is None:
-        raise _file_error("empty", _l("The file is empty."))
-    positions, ignored, problems = _read_header(header, header_line)
+    Reading stops at the first limit broken (``transfer_read``): size, unpacked size, a cell's length,
+    the number of member rows.
+    """
+    lines = read_lines(filename, data, max_rows=max_rows, limits=limits or ReadLimits())
+    positions, ignored, problems = _read_header(lines.header, lines.header_line)
     if problems:
         raise ImportFileError(problems)
-    if not body:
-        raise _file_error("no_rows", _l("The file has a header row but no member below it."))
-    if len(body) > max_rows:
-        raise _file_error("too_many", _l("The file has %(count)d member rows; at most %(max)d can be imported "
-                                         "at once. Split it into several files.", count=len(body), max=max_rows))
-    rows = [(line, {key: (row[i] if i < len(row) else "") for key, i in positions.items()}) for line, row in body]
+    if not lines.body:
+        raise file_error("no_rows", _l("The file has a header row but no member below it."))
+    rows = [(line, {key: (row[i] if i < len(row) else "") for key, i in positions.items()})
+            for line, row in lines.body]
     return RawTable(columns=list(positions), ignored=ignored, rows=rows)
 
 

@@ -63,9 +63,10 @@ def import_members():
     if form.validate_on_submit():
         upload = form.file.data
         filename = Path(upload.filename or "").name[:200]
-        try:
-            table = transfer.read_table(filename, upload.read(),
-                                        max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        limits = transfer.ReadLimits.from_config(current_app.config)
+        try:  # never more than the limit + 1 byte is read: enough to refuse a larger file
+            table = transfer.read_table(filename, upload.read(limits.max_bytes + 1),
+                                        max_rows=current_app.config["IMPORT_MAX_ROWS"], limits=limits)
         except transfer.ImportFileError as exc:
             form.file.errors = [_row_message(p) for p in exc.problems]
             return _import_page(form, 422)
