@@ -36,31 +36,52 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _hash_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A final hash as printed (64 hexadecimal characters; spaces and capitals are forgiven)."""
+    if value is None:
+        return None
+    cleaned = "".join(value.split()).lower()
+    if not recounting.HASH.fullmatch(cleaned):
+        raise click.BadParameter("expected the 64 hexadecimal characters of a final hash")
+    return cleaned
+
+
 @votes_cli.command("recount", with_appcontext=False)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-def recount(file: Path) -> None:
+@click.option("--expect-hash", "expect_hash", metavar="HASH", callback=_hash_option,
+              help="The final hash printed in the minutes or the proclamation: the recount fails unless the "
+                   "board's recomputed final hash is this one (catches a board rewritten consistently).")
+def recount(file: Path, expect_hash: str | None) -> None:
     """Recount an exported bulletin board (board.json) from the file alone.
 
-    Checks the order and every hash of the chain, the final hash, that there
-    are as many ballots as members who took part, recomputes the result under
-    the rules in the file and compares it with the published one. For an
+    Checks the header hash (pcpa-board/2: the chain starts from it), the order
+    and every hash of the chain, the final hash, that there are as many ballots
+    as members who took part and that they are electors, recomputes the result
+    under the rules in the file and compares it with the published one. For an
     election: checks every approval ballot, recounts the approvals, reruns the
-    constrained allocation with the board's final hash as seed and compares
-    the elected list, substitutes, draw and vacant seats. Prints the
-    recomputed result as JSON; exits 1 if anything does not match, 2 if the
-    file cannot be read or is not a pcpa-board/1 board.
+    constrained allocation with the board's final hash as seed and compares the
+    elected list, substitutes, draw and vacant seats. With --expect-hash, also
+    compares the recomputed final hash with the one published elsewhere.
+    Prints the recomputed result as JSON; exits 1 if anything does not match,
+    2 if the file cannot be read or is not a pcpa-board/1 or pcpa-board/2 board.
     """
     try:
         board = recounting.load(file)
     except recounting.BoardFormatError as exc:
         _print_json({"ok": False, "problems": [f"unreadable board: {exc}"], "result": None})
-        click.echo(f"Error: {file} is not a readable {recounting.FORMAT} board: {exc}", err=True)
+        click.echo(f"Error: {file} is not a readable bulletin board ({' or '.join(recounting.FORMATS)}): {exc}",
+                   err=True)
         sys.exit(EXIT_UNREADABLE)
-    report = recounting.recount(board)
+    report = recounting.recount(board, expect_hash=expect_hash)
     _print_json(report)
     if not report["ok"]:
         click.echo(f"Recount FAILED: {len(report['problems'])} problem(s).", err=True)
+        if expect_hash is not None and report["final_hash"] != expect_hash:
+            click.echo(f"The recomputed final hash {report['final_hash']} is not the expected {expect_hash}.",
+                       err=True)
         sys.exit(EXIT_MISMATCH)
+    if expect_hash is not None:
+        click.echo(f"The recomputed final hash is the expected {expect_hash}.", err=True)
 
 
 def _due(within: timedelta) -> list[int]:

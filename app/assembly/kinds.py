@@ -9,7 +9,12 @@ resolutions; a higher package that puts votes of its own kind to the members
 * ``VOTE_PAGES[kind](vote, page)``: the URL of the kind's own page for
   ``"open"`` or ``"results"``, where the generic one redirects (None: stay);
 * ``BOARD_EXPORTS[kind](vote)``: what the kind adds to the exported board
-  (a ``BoardPart``), or None when the vote has no such object (404).
+  (a ``BoardPart``), or None when the vote has no such object (404); for a
+  format-2 board only its outputs (an election's seed and allocation), the
+  rest being in the header sealed at the close;
+* ``BOARD_HEADERS[kind](vote)``: the kind's part of a format-2 board header,
+  built at the close before the count: title, ``rules`` and its definition
+  section (an election's seats, constraints, candidates), no output.
 
 With ``voting.CHOICE_RULES``, ``voting.COUNT_RULES``, ``voting.VOTE_TITLES``
 and ``recount.BOARD_KINDS`` these are the whole surface of a vote kind.
@@ -65,6 +70,7 @@ class BoardPart:
 APPROVAL_BALLOTS: dict[str, Callable[[Vote], ApprovalBallot | None]] = {}
 VOTE_PAGES: dict[str, Callable[[Vote, str], str | None]] = {}
 BOARD_EXPORTS: dict[str, Callable[[Vote], BoardPart | None]] = {}
+BOARD_HEADERS: dict[str, Callable[[Vote], BoardPart | None]] = {}
 
 
 def approval_ballot(vote: Vote) -> ApprovalBallot | None:

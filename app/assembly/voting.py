@@ -21,7 +21,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, null, or_, select, t
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assembly import board as board_rules
-from app.assembly import secrecy, signals
+from app.assembly import board_header, secrecy, signals
 from app.assembly.models import (
     Assembly,
     AssemblyStatus,
@@ -368,15 +368,21 @@ def _rewrite_in_tracker_order(vote_id: int) -> list[tuple[str, str, str]] | None
 
 
 def seal_board(vote: Vote, rows: list[tuple[str, str, str]] | None = None) -> list[board_rules.BoardEntry]:
-    """Sort the ballots by tracker and chain them; keep the final hash and the checkpoints."""
+    """Sort the ballots by tracker and chain them from the vote's chain start (its header hash in
+    format 2); keep the final hash and the checkpoints."""
     if rows is None:
         rows = [(t, c, col) for t, c, col in db.session.execute(
             select(Ballot.tracker, Ballot.choice, Ballot.college).where(Ballot.vote_id == vote.id))]
-    entries = board_rules.seal(rows)
-    vote.final_hash = board_rules.final_hash(entries)
-    vote.board_checkpoints = [board_rules.GENESIS if i == 0 else entries[i - 1].hash
-                              for i in range(0, len(entries), CHECKPOINT)]
+    start = board_header.chain_start(vote)
+    entries = board_rules.seal(rows, previous=start)
+    vote.final_hash = board_rules.final_hash(entries, start)
+    vote.board_checkpoints = [start if i == 0 else entries[i - 1].hash for i in range(0, len(entries), CHECKPOINT)]
     return entries
+
+
+def build_board_header(vote: Vote) -> dict[str, Any] | None:
+    """The format-2 header of the vote's board, as the count will apply it (see ``board_header``)."""
+    return board_header.build_header(vote, rule=majority_rule(vote), quorum=quorum_rule_of(vote))
 
 
 def _count_resolution(vote: Vote, entries: list[board_rules.BoardEntry], electorate_by_college: dict[str, int],
@@ -402,7 +408,11 @@ def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     if closed.rowcount != 1:
         raise DomainError(_l("This vote is not open."))
     db.session.refresh(vote)
-    entries = seal_board(vote, _rewrite_in_tracker_order(vote.id))
+    rows = _rewrite_in_tracker_order(vote.id)
+    # The header is built once, stored as sealed, and starts the chain: the final hash commits to it.
+    vote.board_header = build_board_header(vote)
+    vote.board_format = board_header.FORMAT_NUMBER if vote.board_header is not None else 1
+    entries = seal_board(vote, rows)
     electorate_by_college = dict(db.session.execute(
         select(VoteElector.college_code, func.count()).where(VoteElector.vote_id == vote.id)
         .group_by(VoteElector.college_code)).all())
@@ -440,7 +450,7 @@ def board_slice(vote: Vote, page: int, per_page: int) -> list[board_rules.BoardE
     """Entries of one board page, chained from the nearest checkpoint (bounded work per page)."""
     start = (page - 1) * per_page
     checkpoint = start // CHECKPOINT
-    checkpoints = vote.board_checkpoints or [board_rules.GENESIS]
+    checkpoints = vote.board_checkpoints or [board_header.chain_start(vote)]
     checkpoint = min(checkpoint, len(checkpoints) - 1)
     skip = start - checkpoint * CHECKPOINT
     rows = db.session.execute(select(Ballot.tracker, Ballot.choice, Ballot.college)

@@ -1,10 +1,14 @@
-"""What an election adds to its exported bulletin board (``/votes/<id>/board.json``).
+"""What an election adds to its bulletin board (``/votes/<id>/board.json``).
 
 The recount needs, besides the ballots, everything the count used: the seats,
 the constraints, every candidate as the count saw it (college, country, gender
-side) and the seed, and the full allocation published at the close so that the
-draw and the skips can be compared too. Read helpers only; ``board_part`` is
-registered in ``app.assembly.kinds.BOARD_EXPORTS``; the format is described in
+side), the fallback when no committee can meet the constraints, and the seed,
+and the full allocation published at the close so that the draw and the skips
+can be compared too. In a format-2 board the definition (``header_part``,
+registered in ``app.assembly.kinds.BOARD_HEADERS``) is sealed into the header at
+the close and the export adds only the outputs (``board_part``, registered in
+``kinds.BOARD_EXPORTS``: seed and allocation); a format-1 board (closed before)
+is exported as it always was. The format is described in
 ``app/assembly/recount.py``, ``app/elections/recount.py`` and in the README.
 """
 from __future__ import annotations
@@ -63,13 +67,33 @@ def candidate_entries(candidacies: list[Candidacy], as_counted: list[dict[str, A
     return sorted(entries, key=lambda e: int(e["id"]))
 
 
-def board_part(vote: Vote) -> BoardPart | None:
-    """The election's part of its vote's exported board (registered for kind "election"); None: no election."""
+def header_part(vote: Vote) -> BoardPart | None:
+    """The election's part of its board's header, built at the close before the count (registered
+    for kind "election" in ``BOARD_HEADERS``): the candidates the count ranks, as it sees them."""
     election = election_of_vote(vote.id)
     if election is None:
         return None
-    return BoardPart(title=election.title, rules={"method": APPROVAL},
-                     sections={ELECTION: board_section(election, vote.final_hash or GENESIS)})
+    return BoardPart(title=election.title, rules={"method": APPROVAL}, sections={ELECTION: {
+        "id": election.id,
+        "seats": election.seats,
+        "constraints": rules.Constraints.from_dict(election.constraints).to_dict(),
+        "candidates": candidate_entries(services.validated_candidacies(election.id)),
+        "infeasible_fallback": election.infeasible_fallback,
+    }})
+
+
+def board_part(vote: Vote) -> BoardPart | None:
+    """The election's part of its vote's exported board (registered for kind "election"); None: no election.
+
+    A format-2 board has its definition in the header: only the outputs (seed, allocation) here."""
+    election = election_of_vote(vote.id)
+    if election is None:
+        return None
+    seed = vote.final_hash or GENESIS
+    if vote.board_header is not None:
+        return BoardPart(title=election.title, rules={"method": APPROVAL},
+                         sections={ELECTION: {"seed": seed, "allocation": (election.count or {}).get("allocation")}})
+    return BoardPart(title=election.title, rules={"method": APPROVAL}, sections={ELECTION: board_section(election, seed)})
 
 
 def board_section(election: Election, seed: str) -> dict[str, Any]:

@@ -46,5 +46,6 @@ def register() -> None:
     kinds.APPROVAL_BALLOTS[KIND] = queries.election_ballot
     kinds.VOTE_PAGES[KIND] = election_page
     kinds.BOARD_EXPORTS[KIND] = export.board_part
+    kinds.BOARD_HEADERS[KIND] = export.header_part
     recount.BOARD_KINDS[KIND] = election_recount.BOARD_KIND
     register_role_provider(services.committee_roles, grants={Role.committee}, name="elections.committee")

@@ -1,11 +1,12 @@
 """Recount an election from its exported board alone: no database, no application.
 
-``app/assembly/recount.py`` reads every board (the chain, its order, the final
-hash, one ballot per member who took part); an election's board, with
-``result.kind`` "election", also has ``rules`` {"method": "approval"} and an
-``election`` section: seats, constraints, candidates (id, member, college,
-country, gender, representative), the seed (the final hash) and the
-allocation published at the close. Its recount, registered in
+``app/assembly/recount.py`` reads every board (the header hash, the chain, its
+order, the final hash, one ballot per member who took part); an election's
+board, with ``result.kind`` "election", also has ``rules`` {"method":
+"approval"} and an ``election`` section: id, seats, constraints, candidates
+(id, member, college, country, gender, representative), in format 2 the
+``infeasible_fallback`` -- all of it in the header -- and the outputs: the seed
+(the final hash) and the allocation published at the close. Its recount, registered in
 ``recount.BOARD_KINDS`` from ``app.elections.init_app``, checks every approval
 ballot, recounts the approvals and reruns the constrained allocation
 (``rules.py``) seeded by the chain's final hash, and compares the approvals,
@@ -37,6 +38,10 @@ ELECTION = "election"
 APPROVAL = "approval"
 #: A candidacy id as written in an election board and in its approval ballots.
 CANDIDATE_ID = re.compile(r"[0-9]+")
+#: What an election's count does when no committee can meet the constraints (``rules.allocate``).
+FALLBACKS = ("relax", "void")
+#: The keys of the ``election`` section that the count produces (not in a format-2 header).
+OUTPUTS = ("seed", "allocation")
 
 
 def _check_bounds(raw: object, where: str) -> None:
@@ -72,6 +77,10 @@ def check_format(document: Mapping[str, Any]) -> None:
             fail(f"{where}.id", f"not a candidacy id: {candidate['id']!r}")
         if candidate["gender"] not in rules.GENDERS:
             fail(f"{where}.gender", f"unknown gender {candidate['gender']!r}")
+    if document.get("format") != "pcpa-board/1" or "infeasible_fallback" in election:
+        fallback = need(election, "infeasible_fallback", str, "election")
+        if fallback not in FALLBACKS:
+            fail("election.infeasible_fallback", f"expected one of {', '.join(FALLBACKS)}, found {fallback!r}")
     need(election, "seed", str, "election")
     need(election, "allocation", dict, "election")
 
@@ -145,8 +154,9 @@ def recount(board: Mapping[str, Any]) -> dict[str, Any]:
               "vacant": allocation["vacant"], "seed": recomputed_final, "final_hash": recomputed_final}
     problems.extend(differences(board["result"], result, "result"))
     problems.extend(differences(election["allocation"], allocation, "election.allocation"))
-    return {"ok": not problems, "problems": problems, "result": result, "allocation": allocation}
+    return {"ok": not problems, "problems": problems, "result": result, "allocation": allocation,
+            "final_hash": recomputed_final}
 
 
 #: What ``app.elections.init_app`` registers in ``app.assembly.recount.BOARD_KINDS[ELECTION]``.
-BOARD_KIND = BoardKind(check_format=check_format, recount=recount)
+BOARD_KIND = BoardKind(check_format=check_format, recount=recount, outputs=OUTPUTS)

@@ -15,8 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.assembly import services, voting
-from app.assembly.board import GENESIS, chain_hash
+from app.assembly import board_header, services, voting
+from app.assembly.board import chain_hash
 from app.assembly.models import Vote
 from app.auth.models import User, UserKind
 from app.core.timeutil import utcnow
@@ -87,6 +87,14 @@ def build_vote(app: Flask, *, secret: bool = True, double: bool = False, fr: int
             voting.close_vote(vote, actor=secretariat)
             db.session.commit()
         return built
+
+
+def chain_start_of(app: Flask, vote_id: int) -> str:
+    """Where the vote's chain starts: its header hash (every vote closed now has a format-2 board)."""
+    with app.app_context():
+        vote = db.session.get(Vote, vote_id)
+        assert vote.board_format == 2 and vote.board_header is not None
+        return board_header.chain_start(vote)
 
 
 def close(app: Flask, vote_id: int) -> None:
@@ -215,7 +223,7 @@ def test_anonymous_reads_the_board_after_the_close(app: Flask, client: FlaskClie
     trackers = sorted(built.trackers.values())
     positions = [html.index(t) for t in trackers]
     assert positions == sorted(positions)  # sorted by tracker
-    previous = GENESIS
+    previous = chain_start_of(app, built.vote_id)
     by_tracker = {t: c for name, t in built.trackers.items() for c in [built.choices[name]]}
     for tracker in trackers:
         previous = chain_hash(previous, tracker, by_tracker[tracker])
@@ -281,7 +289,7 @@ def test_board_pages_are_clamped(app: Flask, client: FlaskClient, monkeypatch: p
 def test_board_of_a_vote_nobody_voted_in(app: Flask, client: FlaskClient) -> None:
     built = build_vote(app, abstainers=5)
     html = html_of(client, f"/votes/{built.vote_id}/board")
-    assert "No ballot was cast in this vote." in html and GENESIS in html
+    assert "No ballot was cast in this vote." in html and chain_start_of(app, built.vote_id) in html
 
 
 @pytest.mark.parametrize(("locale", "direction"), [("fr", "ltr"), ("en", "ltr"), ("ar", "rtl")])
@@ -300,9 +308,9 @@ def test_export_is_the_sealed_board(app: Flask, client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert f'filename="vote-{built.vote_id}-board.json"' in response.headers["Content-Disposition"]
     board = response.get_json()
-    assert list(board) == ["format", "vote", "rules", "electorate", "participants", "ballots", "final_hash",
-                           "result"]
-    assert board["format"] == "pcpa-board/1"
+    assert list(board) == ["format", "vote", "rules", "electorate", "participants", "header_hash", "ballots",
+                           "final_hash", "result"]
+    assert board["format"] == "pcpa-board/2"
     vote = board["vote"]
     assert vote["id"] == built.vote_id and vote["title"] == "Approbation du rapport moral" and vote["secret"]
     assert vote["assembly"] == {"id": built.assembly_id, "title": "Assemblée Voter"}
@@ -310,7 +318,9 @@ def test_export_is_the_sealed_board(app: Flask, client: FlaskClient) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", vote["closed_at"])
     assert board["rules"] == {"majority": {"base": "expressed", "threshold": "half", "double_majority": False},
                               "quorum": {"ratio": "1/2", "strict": False, "second_convocation": False}}
-    assert board["electorate"] == {"size": 5, "by_college": {"cs-fr": 3, "cs-tn": 2}}
+    assert board["electorate"] == {"size": 5, "by_college": {"cs-fr": 3, "cs-tn": 2}, "members": {
+        "cs-fr": sorted(built.names[:3]), "cs-tn": sorted(built.names[3:])}}
+    assert board["header_hash"] == chain_start_of(app, built.vote_id)
     assert board["participants"] == sorted(
         [{"member": name, "college": "cs-tn" if " cs-tn " in name else "cs-fr"} for name in built.choices],
         key=lambda p: p["member"])

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.assembly import board as board_rules
-from app.assembly import voting
+from app.assembly import board_header, voting
 from app.assembly.models import Ballot, Participation, Vote
 from app.auth.models import User, UserKind
 from app.core.errors import DomainError
@@ -187,13 +187,13 @@ def _assert_board_matches_table(app: Flask, vote_id: int, committed: dict[Any, s
     participations, ballots = _counts(app, vote_id)
     with app.app_context():
         vote = db.session.get(Vote, vote_id)
-        result, final_hash = vote.result, vote.final_hash
+        result, final_hash, start = vote.result, vote.final_hash, board_header.chain_start(vote)
         db.session.remove()
     assert ballots == participations, (ballots, participations)
     assert result["ballots"] == ballots, f"sealed {result['ballots']} ballots, the table has {ballots}"
     assert result["participation"] == participations
     assert sum(result["counts"].values()) == ballots
-    assert final_hash == board_rules.final_hash(board_rules.seal(rows)), "a ballot changed after the seal"
+    assert final_hash == board_rules.final_hash(board_rules.seal(rows, start), start), "a ballot changed after the seal"
     assert set(committed.values()) == {tracker for tracker, _, _ in rows}
 
 

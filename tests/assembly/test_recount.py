@@ -21,6 +21,7 @@ from app.assembly.recount import FORMAT, BoardFormatError, check_format, recount
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
+from tests.assembly import forge
 from tests.assembly.test_board_routes import build_vote
 from tests.conftest import counting
 from tests.conftest import test_settings as settings_for
@@ -47,11 +48,9 @@ def run(app: Flask, board: dict[str, Any] | str | bytes, tmp_path: Path) -> tupl
 
 
 def rechain(board: dict[str, Any]) -> None:
-    """Recompute every hash of the board's ballots in their current order (a careful forger)."""
-    previous = GENESIS
-    for ballot in board["ballots"]:
-        previous = chain_hash(previous, ballot["tracker"], ballot["choice"], ballot.get("college", ""))
-        ballot["hash"] = previous
+    """Recompute every hash of the board's ballots in their current order, from its header hash
+    (a careful forger)."""
+    forge.rechain(board)
 
 
 @pytest.fixture
@@ -83,14 +82,19 @@ def test_untouched_open_and_double_majority_boards_pass(app: Flask, tmp_path: Pa
 def test_board_with_no_ballot_passes(app: Flask, tmp_path: Path) -> None:
     built = build_vote(app, abstainers=5)
     board = export(app, built.vote_id)
-    assert board["ballots"] == [] and board["final_hash"] == GENESIS
+    assert board["ballots"] == [] and board["final_hash"] == board["header_hash"] != GENESIS
     code, printed, _ = run(app, board, tmp_path)
     assert code == 0 and printed["result"]["outcome"] == "no_quorum"
 
 
 def test_output_keeps_non_ascii_text(app: Flask, exported: dict[str, Any], tmp_path: Path) -> None:
-    exported["participants"][0]["member"] = "Association tunisienne des femmes démocrates — جمعية"
+    old = exported["participants"][0]["member"]
+    new = "Association tunisienne des femmes démocrates — جمعية"
+    exported["participants"][0]["member"] = new
     exported["participants"].sort(key=lambda p: p["member"])
+    for names in exported["electorate"]["members"].values():
+        names[:] = sorted(new if name == old else name for name in names)
+    forge.reseal(exported)
     code, printed, _ = run(app, exported, tmp_path)
     assert code == 0 and printed["ok"]
 
@@ -262,7 +266,7 @@ def test_unreadable_or_foreign_file_exits_2(app: Flask, tmp_path: Path, content:
     code, printed, stderr = run(app, content, tmp_path)
     assert code == 2
     assert printed["ok"] is False and printed["result"] is None
-    assert "not a readable pcpa-board/1 board" in stderr
+    assert "is not a readable bulletin board (pcpa-board/1 or pcpa-board/2)" in stderr
 
 
 def test_missing_file_exits_2(app: Flask, tmp_path: Path) -> None:
@@ -333,6 +337,7 @@ def test_open_vote_named_choices_must_match_the_ballots(app: Flask) -> None:
     built = build_vote(app, secret=False)
     board = export(app, built.vote_id)
     board["participants"][0]["choice"] = _flip(board["participants"][0]["choice"])
+    forge.reseal(board)  # the header changed: a careful forger rehashes it and rechains
     report = recount(board)
     assert report["problems"] == ["open vote: the members' published choices do not match the ballots"]
 

@@ -29,6 +29,7 @@ from app.elections import rules, services
 from app.elections.models import Candidacy, CandidacyStatus
 from app.extensions import db
 from tests import factories
+from tests.assembly import forge
 from tests.conftest import counting
 from tests.conftest import test_settings as settings_for
 
@@ -118,7 +119,12 @@ def exported(app: Flask, built: BuiltElection) -> dict[str, Any]:
 
 def test_export_has_the_election_section(exported: dict[str, Any], built: BuiltElection) -> None:
     ids, members = built.ids, built.members
-    assert exported["format"] == "pcpa-board/1"
+    assert exported["format"] == "pcpa-board/2"
+    assert list(exported) == ["format", "vote", "rules", "election", "electorate", "participants", "header_hash",
+                              "ballots", "final_hash", "result"]
+    assert list(exported["election"]) == ["id", "seats", "constraints", "candidates", "infeasible_fallback",
+                                          "seed", "allocation"]
+    assert exported["election"]["infeasible_fallback"] == "relax"
     assert exported["vote"]["title"] == TITLE and exported["vote"]["secret"] is True
     assert exported["rules"] == {"method": "approval"}
     section = exported["election"]
@@ -198,11 +204,9 @@ def test_export_waits_for_the_close(app: Flask) -> None:
 # Tampered boards ------------------------------------------------------------------------------------
 
 def rechain(board: dict[str, Any], *, republish: bool = False) -> None:
-    """Recompute every hash in the current order (a careful forger); ``republish``: the final hash too."""
-    previous = GENESIS
-    for ballot in board["ballots"]:
-        previous = chain_hash(previous, ballot["tracker"], ballot["choice"], ballot.get("college", ""))
-        ballot["hash"] = previous
+    """Recompute every hash in the current order from the header hash (a careful forger);
+    ``republish``: the final hash too."""
+    previous = forge.rechain(board)
     if republish:
         board["final_hash"] = board["election"]["seed"] = previous
 
