@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.assembly import board as board_rules
-from app.assembly import board_header, voting
+from app.assembly import board_header, secrecy, voting
 from app.assembly.models import Ballot, Participation, Vote
 from app.auth.models import User, UserKind
 from app.core.errors import DomainError
@@ -296,6 +296,10 @@ def test_two_sessions_posting_the_cast_at_once_make_one_ballot_and_a_kind_messag
         with client.session_transaction() as sess:
             sess.pop("_flashes", None)  # the welcome message
         clients.append(client)
+    with app.app_context():  # what each session's confirm page gave it (the tracker and its MAC)
+        key = secrecy.tracker_key(app.config["SECRET_KEY"])
+        trackers = [secrecy.new_tracker() for _ in pair]
+        receipts = [{"tracker": t, "mac": secrecy.tracker_mac(key, vote_id, member_id, t)} for t in trackers]
     _hold_after_checks(monkeypatch, threading.Barrier(2, timeout=BARRIER_TIMEOUT))
     responses: dict[int, Any] = {}
     flashes: dict[int, list[tuple[str, str]]] = {}
@@ -304,7 +308,8 @@ def test_two_sessions_posting_the_cast_at_once_make_one_ballot_and_a_kind_messag
     def post(index: int, choice: str) -> None:
         try:
             client = clients[index]
-            responses[index] = client.post(f"/votes/{vote_id}/cast", data={"member_id": member_id, "choice": choice})
+            responses[index] = client.post(f"/votes/{vote_id}/cast", data={"member_id": member_id, "choice": choice,
+                                                                          **receipts[index]})
             with client.session_transaction() as sess:
                 flashes[index] = list(sess.get("_flashes", []))
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -313,15 +318,18 @@ def test_two_sessions_posting_the_cast_at_once_make_one_ballot_and_a_kind_messag
     _run([threading.Thread(target=post, args=(0, "for")), threading.Thread(target=post, args=(1, "against"))])
 
     assert not failures, failures
-    assert [r.status_code for r in responses.values()] == [302, 302]
-    assert all(r.headers["Location"].endswith(f"/votes/{vote_id}") for r in responses.values())
+    # The winner is answered with its receipt (200, the tracker on the page, no flash left in the
+    # session); the loser goes back to the ballot page with a kind message.
+    assert sorted(r.status_code for r in responses.values()) == [200, 302]
+    [loser] = [i for i, r in responses.items() if r.status_code == 302]
+    winner = 1 - loser
+    assert responses[loser].headers["Location"].endswith(f"/votes/{vote_id}")
+    assert trackers[winner] in responses[winner].get_data(as_text=True)
     assert _counts(app, vote_id) == (1, 1)
-    kinds = sorted(category for index in flashes for category, _ in flashes[index])
-    assert kinds == ["info", "success"], flashes
-    [loser] = [i for i in flashes if flashes[i][0][0] == "info"]
+    assert flashes[winner] == [] and [category for category, _ in flashes[loser]] == ["info"], flashes
     assert flashes[loser][0][1] == translated(app, ALREADY_CAST)
-    winner_choice = ("for", "against")[1 - loser]
-    assert [choice for _, choice, _ in _table(app, vote_id)] == [winner_choice]
+    winner_choice = ("for", "against")[winner]
+    assert [(tracker, choice) for tracker, choice, _ in _table(app, vote_id)] == [(trackers[winner], winner_choice)]
 
 
 # d) Closing while casting: no ballot lands after the seal ------------------------------------
