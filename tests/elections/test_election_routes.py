@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.assembly import voting
+from app.assembly import secrecy, voting
 from app.assembly.models import Ballot, Participation, Proxy, Vote
 from app.auth.models import User, UserKind
 from app.core.timeutil import utcnow
@@ -37,6 +37,19 @@ def _english(client: FlaskClient) -> None:
 
 def _html(response) -> str:  # noqa: ANN001
     return response.get_data(as_text=True)
+
+
+def _signed(app: Flask, vote_id: int, member_id: int) -> dict[str, str]:
+    """A tracker and its MAC as a confirm page gives them (for hand-made casts)."""
+    with app.app_context():
+        tracker = secrecy.new_tracker()
+        return {"tracker": tracker, "mac": secrecy.tracker_mac(secrecy.tracker_key(app.config["SECRET_KEY"]),
+                                                               vote_id, member_id, tracker)}
+
+
+def _receipt(html: str) -> dict[str, str]:
+    """The tracker and its MAC carried by a confirm page's cast form."""
+    return {"tracker": _value(html, "tracker") or "", "mac": _value(html, "mac") or ""}
 
 
 def _value(html: str, name: str) -> str | None:
@@ -478,7 +491,8 @@ def test_approval_ballot_over_http(app: Flask, client: FlaskClient, world: facto
     assert response.status_code == 422 and "Approve at most 3 candidates." in html
     assert all(_checked(html, i) for i in ids[:4]) and not _checked(html, ids[4])
     # The same at the cast itself (a hand-made request).
-    response = client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": ",".join(ids[:4])})
+    response = client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": ",".join(ids[:4]),
+                                                                **_signed(app, race.vote_id, member_id)})
     html = _html(response)
     assert response.status_code == 422 and "Approve at most 3 candidates." in html
     assert all(_checked(html, i) for i in ids[:4]) and not _checked(html, ids[4])
@@ -490,14 +504,16 @@ def test_approval_ballot_over_http(app: Flask, client: FlaskClient, world: facto
     assert race.names[1] not in html
     choice = _value(html, "choice")
     assert choice == f"{ids[0]},{ids[2]}"
-    response = client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": choice})
-    assert response.status_code == 302
-    html = _html(client.get(f"/votes/{race.vote_id}"))
-    assert "Your trackers" in html and "A ballot has been cast for this organisation." in html
+    response = client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": choice,
+                                                                **_receipt(html)})
+    assert response.status_code == 200
+    html = _html(response)
+    assert "Your tracker" in html and "A ballot has been cast for this organisation." in html
     with app.app_context():
         assert list(db.session.scalars(select(Ballot.choice))) == [f"{ids[0]},{ids[2]}"]
     # A second ballot for the same member is refused.
-    client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": ids[1]})
+    client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": ids[1],
+                                                     **_signed(app, race.vote_id, member_id)})
     assert _count(app, Ballot.tracker) == 1
 
 
@@ -509,7 +525,8 @@ def test_a_blank_approval_ballot_is_valid(app: Flask, client: FlaskClient, world
     html = _html(client.post(f"/votes/{race.vote_id}/confirm", data={"member_id": member_id}))
     assert "Blank ballot: you approve no candidate." in html
     assert _value(html, "choice") == ""
-    assert client.post(f"/votes/{race.vote_id}/cast", data={"member_id": member_id, "choice": ""}).status_code == 302
+    assert client.post(f"/votes/{race.vote_id}/cast",
+                       data={"member_id": member_id, "choice": "", **_receipt(html)}).status_code == 200
     with app.app_context():
         assert list(db.session.scalars(select(Ballot.choice))) == [""]
         assert db.session.scalar(select(Participation.member_id)) == member_id
@@ -537,7 +554,7 @@ def test_a_proxy_holder_casts_two_approval_ballots(app: Flask, client: FlaskClie
         html = _html(client.post(f"/votes/{race.vote_id}/confirm", data={"member_id": member_id, "choice": approved}))
         choice = _value(html, "choice")
         assert client.post(f"/votes/{race.vote_id}/cast",
-                           data={"member_id": member_id, "choice": choice}).status_code == 302
+                           data={"member_id": member_id, "choice": choice, **_receipt(html)}).status_code == 200
     with app.app_context():
         assert sorted(db.session.scalars(select(Ballot.choice))) == sorted([ids[0], f"{ids[3]},{ids[4]}"])
         assert _count(app, Participation.id) == 2
@@ -563,9 +580,11 @@ def test_resolution_ballots_are_unchanged(app: Flask, client: FlaskClient, world
     assert 'type="radio"' in html and "Approve up to" not in html
     html = _html(client.post(f"/votes/{vote_id}/confirm", data={"member_id": member_id, "choice": "for"}))
     assert "Confirm your ballot" in html and "<strong>For</strong>" in html
-    response = client.post(f"/votes/{vote_id}/cast", data={"member_id": member_id, "choice": "maybe"})
+    response = client.post(f"/votes/{vote_id}/cast", data={"member_id": member_id, "choice": "maybe",
+                                                           **_receipt(html)})
     assert response.status_code == 302 and _count(app, Ballot.tracker) == 0
-    assert client.post(f"/votes/{vote_id}/cast", data={"member_id": member_id, "choice": "for"}).status_code == 302
+    assert client.post(f"/votes/{vote_id}/cast",
+                       data={"member_id": member_id, "choice": "for", **_receipt(html)}).status_code == 200
     assert _count(app, Ballot.tracker) == 1
 
 
