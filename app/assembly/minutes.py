@@ -80,6 +80,8 @@ class ResolutionMinutes:
     result: dict[str, Any] | None = None
     outcome: str = ""
     final_hash: str = ""
+    #: The audit log's head recorded when the vote closed ("N:HASH"), printed with its result.
+    audit_head: str = ""
     colleges: list[CollegeCounts] = field(default_factory=list)
     #: Open (named) votes only: (member name, choice label).
     named_choices: list[tuple[str, str]] = field(default_factory=list)
@@ -194,6 +196,7 @@ def _resolution(resolution: Resolution, named: dict[int, list[tuple[str, str]]],
         outcome = OUTCOME_WORDS.get(result.get("outcome", ""))
         entry.outcome = str(outcome) if outcome is not None else str(result.get("outcome", ""))
         entry.final_hash = vote.final_hash or result.get("final_hash", "")
+        entry.audit_head = vote.audit_head or ""
         entry.colleges = [
             CollegeCounts(colleges.get(code, code), c["electorate"], c["for"], c["against"], c["abstain"], c["met"])
             for code, c in sorted(result.get("by_college", {}).items())]

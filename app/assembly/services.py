@@ -141,6 +141,7 @@ def convene(assembly: Assembly, *, actor: User, accept_short_notice: bool = Fals
 
 
 def close_assembly(assembly: Assembly, *, actor: User) -> None:
+    """Close; record the audit head at the close in ``assembly.audit_head`` (the minutes print it)."""
     if assembly.status not in (AssemblyStatus.convened, AssemblyStatus.in_session):
         raise DomainError(_l("Only a convened assembly can be closed."))
     still_open = db.session.scalar(select(func.count(Vote.id)).where(
@@ -150,6 +151,9 @@ def close_assembly(assembly: Assembly, *, actor: User) -> None:
     assembly.status = AssemblyStatus.closed
     db.session.flush()
     audit.record("assembly.closed", "assembly", assembly.id, actor=actor)
+    # The head that includes the closing, printed in the minutes: a copy outside the database pins the log.
+    assembly.audit_head = audit.head().text
+    db.session.flush()
 
 
 # Agenda and documents ----------------------------------------------------------

@@ -421,6 +421,7 @@ def close_vote(vote: Vote, *, actor: User | None) -> dict[str, Any]:
     db.session.flush()
     summary = {k: vote.result.get(k) for k in ("electorate", "participation", "counts", "outcome", "final_hash")}
     audit.record("vote.closed", "vote", vote.id, actor=actor, after=summary)
+    vote.audit_head = audit.head().text  # published in the minutes and the proclamation: `flask audit verify --expect`
     resolution = vote.resolution
     if resolution is not None:
         signals.resolution_decided.send(vote, resolution=resolution, result=vote.result, actor=actor)
