@@ -32,7 +32,7 @@ from app.assembly.models import (
 from app.assembly.rules import MajorityBase, ProxyFacts, ProxyRefusal, QuorumRule, proxy_refusal, quorum_reached
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
-from app.core import audit
+from app.core import audit, uploads
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -209,16 +209,25 @@ def documents_dir() -> Path:
     return path
 
 
+def document_kinds() -> tuple[str, ...]:
+    """The kinds of file (``app.core.uploads.KINDS``) whose extensions ``ASSEMBLY_DOCUMENT_EXTENSIONS`` lists."""
+    extensions = {ext.lower() for ext in current_app.config["ASSEMBLY_DOCUMENT_EXTENSIONS"]}
+    return tuple(kind for kind, item in uploads.KINDS.items() if extensions & set(item.extensions))
+
+
 def add_document(assembly: Assembly, *, actor: User, title: str, filename: str, content: bytes) -> AssemblyDocument:
-    """Store an uploaded file under a random name (the original name is only displayed)."""
+    """Store an uploaded file under a random name (the original name is only displayed), once its bytes show
+    a kind the settings accept and its name does not claim another one (a PDF named .docx is refused)."""
     _editable(assembly)
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    extension = uploads.extension_of(filename)
     if extension not in current_app.config["ASSEMBLY_DOCUMENT_EXTENSIONS"]:
         raise DomainError(_l("This kind of file is not accepted."), field="file")
-    stored = f"{secrets.token_hex(16)}.{extension}"
+    checked = uploads.check(filename, content, accepted=document_kinds(),
+                            max_bytes=int(current_app.config.get("MAX_CONTENT_LENGTH") or 5 * 1024 * 1024))
+    stored = f"{secrets.token_hex(16)}.{uploads.KINDS[checked.kind].extension}"
     (documents_dir() / stored).write_bytes(content)
-    document = AssemblyDocument(assembly=assembly, title=title.strip() or filename, filename=filename[:300],
-                                stored_name=stored)
+    document = AssemblyDocument(assembly=assembly, title=title.strip() or checked.filename,
+                                filename=checked.filename[:300], stored_name=stored)
     db.session.add(document)
     db.session.flush()
     audit.record("assembly.document_added", "assembly", assembly.id, actor=actor,

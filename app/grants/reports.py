@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User, UserKind
 from app.calls import attachments as call_attachments
-from app.core import audit, mail
+from app.core import audit, mail, uploads
 from app.core.errors import DomainError
 from app.core.permissions import Role, can, roles_of
 from app.core.timeutil import utcnow
@@ -72,9 +72,9 @@ MAX_ACTUAL = 60
 REPORTING = frozenset({GrantStatus.signed, GrantStatus.active, GrantStatus.suspended, GrantStatus.closing})
 #: Grant statuses in which the schedule may change.
 SCHEDULING = REPORTING | {GrantStatus.draft}
-#: Kinds accepted as a report's attachment: the proposals' (PDF, DOCX, XLSX, ODT) and scanned receipts.
-IMAGE_KINDS: dict[str, tuple[str, str]] = {"jpeg": ("image/jpeg", "jpg"), "png": ("image/png", "png")}
-KIND_NAMES = {**call_attachments.KIND_NAMES, "jpeg": "JPEG", "png": "PNG"}
+#: Kinds accepted as a report's attachment (``app.core.uploads.KINDS``): the proposals' (PDF, DOCX, XLSX, ODT)
+#: and scanned receipts.
+ATTACHMENT_KINDS: tuple[str, ...] = (*call_attachments.ACCEPTED, "jpeg", "png")
 
 
 # Who ----------------------------------------------------------------------------------------------------------
@@ -343,36 +343,16 @@ def path_of(item: ReportAttachment) -> Path:
 
 
 def sniff(data: bytes) -> str | None:
-    """The proposals' kinds (from the content, never the name), and JPEG or PNG scans of receipts."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    return call_attachments.sniff(data)
+    """The kind of a file from its content (never its name), None when a report does not take it."""
+    kind = uploads.sniff(data)
+    return kind if kind in ATTACHMENT_KINDS else None
 
 
 def add_attachment(report: Report, *, actor: Any, filename: str, data: bytes) -> ReportAttachment:
     """Attach an invoice or a statement to the draft: name, size and content checked, file written first."""
     version = draft_of(report, actor=actor)
-    name = call_attachments.clean_filename(filename)
-    limit = call_attachments.max_bytes()
-    if not data:
-        raise DomainError(_l("The file is empty."), field="file")
-    if len(data) > limit:
-        raise DomainError(_l("The file is larger than the limit of %(limit)s.",
-                             limit=call_attachments.size_text(limit)), field="file")
-    kind = sniff(data)
-    if kind is None:
-        raise DomainError(_l("The file's content is not a PDF, DOCX, XLSX, ODT, JPEG or PNG document (whatever "
-                             "its name says)."), field="file")
-    mime, extension = {**call_attachments.KINDS, **IMAGE_KINDS}[kind]
-    given = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    known = {ext for _m, ext in (*call_attachments.KINDS.values(), *IMAGE_KINDS.values())} | {"jpeg"}
-    if given in known and given != extension and not (kind == "jpeg" and given == "jpeg"):
-        raise DomainError(_l("The file's name ends in .%(given)s but its content is a %(kind)s document.",
-                             given=given, kind=KIND_NAMES[kind]), field="file")
-    if given not in known:
-        name = f"{name}.{extension}"[:200]
+    checked = uploads.check(filename, data, accepted=ATTACHMENT_KINDS, max_bytes=call_attachments.max_bytes())
+    name, mime = checked.filename, checked.mime
     stored = secrets.token_hex(16)
     (storage_dir() / stored).write_bytes(data)
     item = ReportAttachment(version_id=version.id, filename=name, stored_name=stored, content_type=mime,
