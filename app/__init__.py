@@ -1,12 +1,15 @@
 """Application factory."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.logging import default_handler
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as config_module
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -44,6 +47,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
+        connect_timeout=float(app.config.get("DB_CONNECT_TIMEOUT") or 0),
+        statement_timeout=float(app.config.get("DB_STATEMENT_TIMEOUT") or 0))
+    _trust_proxies(app)
 
     from app.core import inputs
 
@@ -52,6 +60,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address (and scheme, host...) from the X-Forwarded-*
+    headers set by the ``PROXY_FIX_*`` trusted hops; with 0 everywhere (the default) they are ignored,
+    since any client could write them."""
+    hops = {name: int(app.config.get(f"PROXY_FIX_{name.upper()}") or 0)
+            for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)  # type: ignore[method-assign]
+
+
+def _log_limiter_warnings() -> None:
+    """Flask-Limiter's own logger has no handler: send its warnings (Redis unreachable, falling back to
+    memory) where the application's go."""
+    limiter_logger = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_logger.handlers:
+        limiter_logger.addHandler(default_handler)
+    if limiter_logger.level == logging.NOTSET:
+        limiter_logger.setLevel(logging.WARNING)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -63,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    _log_limiter_warnings()
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

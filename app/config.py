@@ -7,6 +7,7 @@ Order of precedence (last wins): these defaults, ``instance/config.py``,
 from __future__ import annotations
 
 import json
+import math
 import os
 from datetime import timedelta
 from typing import Any
@@ -32,10 +33,35 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     SESSION_REFRESH_EACH_REQUEST = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    # Login rate limit (Flask-Limiter); use redis://127.0.0.1:6379 with several workers.
+    # Rate limits (Flask-Limiter); use redis://127.0.0.1:6379 with several workers. Redis unreachable:
+    # the limits go on in each worker's memory, with a logged warning, instead of an error page.
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_STORAGE_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
+    # "Forgot password" requests per client address (every request counts).
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Refused sign-ins per client address (successes cost nothing): 70 delegates behind one venue
+    # address mistyping twice each still pass. Also applies to the code and password steps of e-mailed links.
+    LOGIN_FAILURE_LIMIT = "150 per 10 minutes;600 per hour"
+    # Per account: the first LOGIN_FREE_FAILURES wrong passwords since the last success cost nothing; each
+    # next one doubles a wait before the password is checked, from LOGIN_DELAY_STEP up to LOGIN_DELAY_MAX
+    # seconds (0 turns it off). The right password is never refused, only slowed.
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_DELAY_STEP = 0.5
+    LOGIN_DELAY_MAX = 4.0
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (werkzeug ProxyFix); 0 = trust
+    # none (the default: a client could forge them). One nginx in front: PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+    # Database: seconds to wait for a connection, and for one statement (PostgreSQL statement_timeout;
+    # SQLite: how long to wait for a lock); 0 = no limit. Past them the page answers 503.
+    DB_CONNECT_TIMEOUT = 5
+    DB_STATEMENT_TIMEOUT = 15
     # E-mail. With no MAIL_SERVER the messages stay in the outbox only.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -96,6 +122,32 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     if environ.get("DATABASE_URL"):
         out["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(environ["DATABASE_URL"])
     return out
+
+
+def engine_options(uri: str, base: dict[str, Any], *, connect_timeout: float,
+                   statement_timeout: float) -> dict[str, Any]:
+    """SQLAlchemy engine options with the database timeouts for ``uri``'s driver.
+
+    PostgreSQL (libpq): ``connect_timeout`` in whole seconds (at least 2, libpq's minimum) and
+    ``statement_timeout`` in milliseconds through ``options``. SQLite: ``timeout`` is how long a write waits
+    for the lock (the connect hook's ``busy_timeout`` pragma sets the same for the connection).
+    A timeout of 0 adds nothing; options already in ``base`` win.
+    """
+    options = dict(base)
+    connect_args = dict(options.get("connect_args") or {})
+    if uri.startswith("postgresql"):
+        if connect_timeout > 0:
+            connect_args.setdefault("connect_timeout", max(2, math.ceil(connect_timeout)))
+        if statement_timeout > 0:
+            flag = f"-c statement_timeout={math.ceil(statement_timeout * 1000)}"
+            existing = connect_args.get("options", "")
+            if "statement_timeout" not in existing:
+                connect_args["options"] = f"{existing} {flag}".strip()
+    elif uri.startswith("sqlite") and statement_timeout > 0:
+        connect_args.setdefault("timeout", statement_timeout)
+    if connect_args:
+        options["connect_args"] = connect_args
+    return options
 
 
 def normalise_db_url(url: str) -> str:

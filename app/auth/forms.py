@@ -59,3 +59,33 @@ class ConfirmForm(FlaskForm):
     """An explicit confirmation step before an action."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def _code(form: FlaskForm, field: StringField) -> None:
+    """Accept the code alone or the whole link pasted (the code is what follows "#")."""
+    field.data = (field.data or "").strip().rsplit("#", 1)[-1].rsplit("/", 1)[-1].strip()
+
+
+class LinkCodeForm(FlaskForm):
+    """The code of an e-mailed link: the page's script fills it from the link; without script, pasted."""
+
+    code = StringField(_l("Code from the e-mail"), validators=[DataRequired(_l("Enter the code from the e-mail.")),
+                                                                Length(max=200), _code])
+    submit = SubmitField(_l("Continue"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(_l("Enter your current password.")), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password.")),
+                                                             _long_enough, Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(_l("Repeat the password.")),
+                                        EqualTo("password", _l("The two passwords differ."))])
+    submit = SubmitField(_l("Change the password"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language of the pages and e-mails"), choices=LANGUAGE_CHOICES,
+                         validators=[DataRequired(_l("Choose a language."))])
+    submit = SubmitField(_l("Save the language"))

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.auth.models import Gender, User, UserKind
-from app.auth.services import find_user_by_email, invite_user
+from app.auth.services import end_sessions, find_user_by_email, invite_user
 from app.core import audit
 from app.core.errors import DomainError
 from app.extensions import db
@@ -38,7 +38,8 @@ def invite_representative(member: Member, *, actor: User, email: str, full_name:
 def make_delegate(member: Member, user: User, *, actor: User) -> None:
     """Designate ``user`` as the member's single delegate; the former one becomes an alternate.
 
-    Done in one transaction; the partial unique index guarantees one delegate.
+    Done in one transaction; the partial unique index guarantees one delegate. The former delegate's
+    sessions end (a role lost); the new delegate's go on (roles are read afresh at every request).
     """
     if user.member_id != member.id:
         raise DomainError(_l("This person does not represent this member."))
@@ -55,6 +56,8 @@ def make_delegate(member: Member, user: User, *, actor: User) -> None:
     for person in (previous, user):
         if person is not None:
             db.session.refresh(person)
+    if previous is not None:
+        end_sessions(previous)  # a role lost: the sessions opened as the delegate end
     audit.record("member.delegate_changed", "member", member.id, actor=actor,
                  before={"delegate": previous.email if previous else None}, after={"delegate": user.email})
 
@@ -67,7 +70,7 @@ def remove_representative(member: Member, user: User, *, actor: User) -> None:
         raise DomainError(_l("Designate another delegate before removing this one."))
     user.member_id = None
     user.active = False
-    db.session.flush()
+    end_sessions(user)
     db.session.expire(member, ["representatives"])
     audit.record("representative.removed", "member", member.id, actor=actor, before={"user_id": user.id,
                                                                                      "email": user.email})

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from app.auth import throttle
 from app.auth.models import Gender, Token, TokenPurpose, User, UserKind
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.core import audit, mail
@@ -27,14 +28,26 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None. Failures are audited."""
+    """The user for these credentials, or None. Failures are counted on the account and audited.
+
+    Exactly one Argon2 verification runs whatever the case (an unknown e-mail is checked against a dummy
+    hash of the same cost), so the time taken does not tell which addresses have an account. An account's
+    wrong passwords since its last success add a delay before the check (``throttle``); the right password
+    is never refused, only slowed.
+    """
     user = find_user_by_email(email)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    if user is not None:
+        throttle.wait_before_checking(user.failed_logins or 0)
+    correct = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.active or not correct:
+        if user is not None:
+            throttle.record_failure(user)
         audit.record("auth.login_failed", "user", user.id if user else None,
                      after={"email": normalise_email(email)[:254]})
         return None
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
+    throttle.record_success(user)
     user.last_login_at = utcnow()
     audit.record("auth.login", "user", user.id, actor=user)
     return user
@@ -42,6 +55,12 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_link(page: str, secret: str) -> str:
+    """The e-mailed link: the secret rides in the fragment, which browsers never send to the server,
+    so it stays out of access logs, proxies and Referer headers; the page's script posts it."""
+    return f"{page}#{secret}"
 
 
 def issue_token(user: User, purpose: TokenPurpose, ttl: timedelta) -> str:
@@ -84,8 +103,52 @@ def consume_token(secret: str, purpose: TokenPurpose, new_password: str) -> User
 
 
 def set_password(user: User, password: str, *, actor: User | None, action: str = "auth.password_changed") -> None:
+    """Set the password, spend every outstanding link of the account and end its other sessions.
+
+    An unused reset link (or a resent invitation) must not let anyone set the password again later; a
+    session opened with the old password (a shared computer, a stolen cookie) ends here too.
+    """
     user.password_hash = hash_password(password)
+    spend_links(user)
+    end_sessions(user)
     audit.record(action, "user", user.id, actor=actor)
+
+
+def spend_links(user: User) -> int:
+    """Mark every unused invitation and reset link of ``user`` as used; how many there were."""
+    result = db.session.execute(
+        update(Token).where(Token.user_id == user.id, Token.used_at.is_(None)).values(used_at=utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def end_sessions(user: User) -> None:
+    """Every session made before now stops being accepted at its next request (``routes.load_user``
+    compares the version the session carries with the account's). The caller signs the current
+    browser in again if it should stay signed in."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The account page's change: the current password must be right (a DomainError at its field)."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError(_l("The current password is wrong."), field="current")
+    set_password(user, new, actor=user)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of the account ("sign out everywhere" on the account page)."""
+    end_sessions(user)
+    audit.record("auth.sessions_ended", "user", user.id, actor=user)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The language of the pages after sign-in and of the e-mails."""
+    before = user.locale
+    user.locale = locale
+    audit.record("auth.locale_changed", "user", user.id, actor=user, before={"locale": before},
+                 after={"locale": locale})
 
 
 def _external_url(endpoint: str, **values: object) -> str:
@@ -136,9 +199,9 @@ def send_invitation(user: User, *, actor: User) -> None:
     """(Re)send an invitation link; earlier links stay valid until they expire."""
     ttl = current_app.config["INVITATION_TTL"]
     secret = issue_token(user, TokenPurpose.invitation, ttl)
-    link = _external_url("auth.accept_invitation", token=secret)
+    page = _external_url("auth.invitation")
     _send(user, "auth/email/invitation.txt", _l("Your invitation to the programme platform"),
-          link=link, days=ttl.days, inviter=actor)
+          link=secret_link(page, secret), page=page, code=secret, days=ttl.days, inviter=actor)
 
 
 def request_password_reset(email: str) -> None:
@@ -148,9 +211,9 @@ def request_password_reset(email: str) -> None:
         return
     ttl = current_app.config["PASSWORD_RESET_TTL"]
     secret = issue_token(user, TokenPurpose.reset, ttl)
-    link = _external_url("auth.reset_password", token=secret)
-    _send(user, "auth/email/reset.txt", _l("Reset your password"), link=link,
-          hours=int(ttl.total_seconds() // 3600))
+    page = _external_url("auth.reset")
+    _send(user, "auth/email/reset.txt", _l("Reset your password"), link=secret_link(page, secret), page=page,
+          code=secret, hours=int(ttl.total_seconds() // 3600))
     audit.record("auth.reset_requested", "user", user.id)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 
 class DomainError(Exception):
@@ -43,6 +45,7 @@ TITLES = {
     413: _l("File too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
 }
 EXPLANATIONS = {
     400: _l("The request could not be understood. Go back and try again."),
@@ -52,6 +55,7 @@ EXPLANATIONS = {
     413: _l("The file sent is larger than allowed."),
     429: _l("Too many attempts in a short time. Wait a minute and try again."),
     500: _l("The error has been recorded. Try again in a moment."),
+    503: _l("The database does not answer right now. Nothing was saved by this request: try again in a moment."),
 }
 
 
@@ -66,6 +70,25 @@ def init_app(app: Flask) -> None:
 
     for code in TITLES:
         app.register_error_handler(code, lambda exc, code=code: render(code))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    def database_unavailable(exc: Exception):  # noqa: ANN202
+        """A database that does not answer (down, connect or statement timeout, lock wait): a clear 503
+        page in seconds rather than a stack trace or a pinned worker. The page is drawn as for an
+        anonymous visitor: the menu would query the database again."""
+        from flask import g
+
+        from app.extensions import db, login_manager
+
+        app.logger.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone too; the page must still answer
+            db.session.invalidate()
+        g._login_user = login_manager.anonymous_user()
+        page, code = render(503)
+        return page, code, {"Retry-After": "10"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202

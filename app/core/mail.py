@@ -12,7 +12,9 @@ from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
 
-_LINK = re.compile(r"https?://\S+/(?:invitation|reset)/\S+")
+_LINK = re.compile(r"https?://\S+/(?:invitation|reset)[/#]\S+")
+#: The code of a single-use link, alone on its line (e-mails give it for readers whose link does not open).
+_CODE = re.compile(r"(?m)^[A-Za-z0-9_\-]{32,}$")
 
 
 def queue(recipient: str, subject: str, body: str, *,
@@ -77,4 +79,4 @@ def redact_links(body: str) -> str:
     """Hide single-use links when real mail is on, so the outbox leaks no account."""
     if not current_app.config.get("MAIL_SERVER"):
         return body
-    return _LINK.sub("[…]", body)
+    return _CODE.sub("[…]", _LINK.sub("[…]", body))

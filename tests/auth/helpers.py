@@ -28,7 +28,8 @@ from app.extensions import db, limiter
 from tests.conftest import test_settings as settings_for
 from tests.conftest import wipe
 
-LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|reset)/[A-Za-z0-9_\-]+)")
+#: An e-mailed single-use link: the page, then the code in the fragment (``/reset#<code>``).
+LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|reset)#[A-Za-z0-9_\-]+)")
 
 
 def translated(app: Flask, msgid: str, locale: str = "fr", **variables: Any) -> str:
@@ -55,7 +56,7 @@ def extra_app(tmp_dir: Path, **overrides: Any) -> Iterator[Flask]:
     Flask-Limiter's extension object is process-wide and ``init_app`` sets its
     ``enabled`` flag for every app, so the flag is put back on exit: otherwise
     an app built with ``RATELIMIT_ENABLED=True`` would rate-limit the rest of
-    the suite's sign-ins.
+    the suite's sign-ins. Likewise its "storage unreachable" state.
     """
     previous = limiter.enabled
     application = create_app(settings_for(tmp_dir, **overrides))
@@ -65,6 +66,7 @@ def extra_app(tmp_dir: Path, **overrides: Any) -> Iterator[Flask]:
         yield application
     finally:
         limiter.enabled = previous
+        limiter._storage_dead = False  # a test with Redis down leaves the process-wide limiter on its fallback
         wipe(application)
         with application.app_context():
             db.session.remove()
@@ -109,7 +111,7 @@ def body_of(message: EmailMessage) -> str:
 
 
 def link_path(message: EmailMessage) -> str:
-    """The path of the single-use link in a message (``/invitation/<secret>``)."""
+    """The path of the single-use link in a message, with its fragment (``/invitation#<secret>``)."""
     match = LINK.search(body_of(message))
     assert match, body_of(message)
     return match.group(1)
@@ -177,3 +179,19 @@ def session_cookie(response: Any) -> str:
     headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
     assert len(headers) == 1, response.headers.getlist("Set-Cookie")
     return headers[0]
+
+
+def follow_link(client: Any, link: str) -> Any:
+    """Open an e-mailed link as a browser does: the page (the fragment is not sent), then its script
+    posts the code. Returns the answer to that POST (a redirect to the page when the code is good)."""
+    page, _, code = link.partition("#")
+    assert client.get(page).status_code == 200
+    return client.post(page, data={"code": code})
+
+
+def open_link(client: Any, link: str) -> str:
+    """``follow_link`` that must succeed; the page to send the new password to (no code in it)."""
+    response = follow_link(client, link)
+    page = link.partition("#")[0]
+    assert response.status_code == 302 and response.headers["Location"] == page, response.status_code
+    return page

@@ -1,7 +1,7 @@
 """A single-use link used twice at the same moment: exactly one use wins.
 
 Two threads, each with its own test client (so its own request, app context
-and database session), post a password to the same link. Both are held until
+and database session), having both opened the same link, post a password. Both are held until
 each has checked the link (``token_user``), so both pass the check before
 either spends it: only the conditional UPDATE (``used_at IS NULL``, rowcount
 checked) can then stop the second one. A check-then-set implementation lets
@@ -19,7 +19,7 @@ from app.auth import services
 from app.auth.models import Token, TokenPurpose, User, UserKind
 from app.auth.passwords import verify_password
 from app.extensions import db
-from tests.auth.helpers import audit_actions, link_in_outbox, page_text, translated, user_by_email
+from tests.auth.helpers import audit_actions, link_in_outbox, open_link, page_text, translated, user_by_email
 
 PASSWORDS = {"first": "first person's passphrase", "second": "second person's passphrase"}
 
@@ -42,7 +42,10 @@ def _link(app: Flask, purpose: TokenPurpose, email: str) -> str:
 ], ids=["invitation", "reset"])
 def test_same_link_used_twice_at_once_works_once(app: Flask, world, monkeypatch: pytest.MonkeyPatch,
                                                  purpose: TokenPurpose, email: str) -> None:
-    path = _link(app, purpose, email)
+    link = _link(app, purpose, email)
+    # Both people open the link first (the code goes into each one's session), then send a password.
+    clients = {name: app.test_client() for name in PASSWORDS}
+    pages = {name: open_link(client, link) for name, client in clients.items()}
     in_step = threading.Barrier(2, timeout=20)
     check = services.token_user
 
@@ -56,9 +59,9 @@ def test_same_link_used_twice_at_once_works_once(app: Flask, world, monkeypatch:
     failures: list[BaseException] = []
 
     def use(name: str) -> None:
-        client = app.test_client()
+        client = clients[name]
         try:
-            response = client.post(path, data={"password": PASSWORDS[name], "confirm": PASSWORDS[name]})
+            response = client.post(pages[name], data={"password": PASSWORDS[name], "confirm": PASSWORDS[name]})
             with client.session_transaction() as sess:
                 outcomes[name] = (response.status_code, page_text(response), sess.get("_user_id"))
         except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
@@ -76,7 +79,7 @@ def test_same_link_used_twice_at_once_works_once(app: Flask, world, monkeypatch:
     [winner] = [name for name, (status, _, _) in outcomes.items() if status == 302]
     [loser] = [name for name in outcomes if name != winner]
     user = user_by_email(app, email)
-    assert outcomes[winner][2] == str(user.id)
+    assert outcomes[winner][2] == user.get_id()
     assert outcomes[loser][2] is None
     assert translated(app, "This link has already been used. Ask for a new one.") in outcomes[loser][1]
     assert verify_password(user.password_hash, PASSWORDS[winner])

@@ -30,9 +30,11 @@ from tests.auth.helpers import (
     body_of,
     extra_app,
     field_errors,
+    follow_link,
     free_port,
     link_in_outbox,
     link_path,
+    open_link,
     outbox,
     page_text,
     smtp_server,
@@ -105,9 +107,10 @@ def test_invitation_arrives_over_smtp_in_the_invitee_language(mail_app: Flask, m
     assert message["Subject"] == translated(mail_app, "Your invitation to the programme platform", locale)
     assert translated(mail_app, "Hello %(name)s,", locale, name="New Person") in body_of(message)
     path = link_path(message)
-    assert path.startswith("/invitation/")
+    assert path.startswith("/invitation#")  # the code rides in the fragment: never sent to the server
     # Only the SHA-256 of the secret is kept; the outbox row is marked sent.
-    secret = path.rsplit("/", 1)[1]
+    secret = path.rsplit("#", 1)[1]
+    assert secret in body_of(message).splitlines()  # also given alone, for readers whose link does not open
     [token] = tokens_of(mail_app, INVITEE)
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest() != secret
     assert token.purpose == TokenPurpose.invitation and token.used_at is None
@@ -118,13 +121,16 @@ def test_invitation_arrives_over_smtp_in_the_invitee_language(mail_app: Flask, m
 
 def test_invitation_link_sets_the_password_once(mail_app: Flask, mail_world, inbox: Inbox) -> None:
     _invite(mail_app, mail_world)
-    path = link_path(inbox.to(INVITEE)[0])
+    link = link_path(inbox.to(INVITEE)[0])
     invitee = mail_app.test_client()
+    path = open_link(invitee, link)
+    assert path == "/invitation"
 
     page = invitee.get(path)
     html = page_text(page)
     assert page.status_code == 200
     assert INVITEE in html and 'name="password"' in html and 'name="confirm"' in html
+    assert link.split("#")[1] not in html  # the code is kept in the session, not in the page
 
     # Too short: explained at the field; nothing is kept, the link still works.
     short = _set(invitee, path, "short")
@@ -148,21 +154,23 @@ def test_invitation_link_sets_the_password_once(mail_app: Flask, mail_world, inb
     user = user_by_email(mail_app, INVITEE)
     assert user.active and user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, NEW_PASSWORD)
-    assert _signed_in_as(invitee) == str(user.id)
+    assert _signed_in_as(invitee) == user.get_id()
     assert "New Person" in page_text(invitee.get("/"))
     assert tokens_of(mail_app, INVITEE)[0].used_at is not None
     assert ("auth.password_set", str(user.id), None) in audit_actions(mail_app, "auth.")
     # The new password works at the sign-in page.
     login(mail_app.test_client(), INVITEE, NEW_PASSWORD)
 
-    # Second use, by anyone: a translated page, not a form and not a 500; nothing changes.
-    for method in ("get", "post"):
-        other = mail_app.test_client()
-        again = other.get(path) if method == "get" else _set(other, path, "another long passphrase")
-        assert again.status_code == 410, method
-        html = page_text(again)
-        assert translated(mail_app, USED) in html and 'name="password"' not in html
-        assert _signed_in_as(other) is None
+    # Second use, by anyone: the code is refused at its field (not a password form, not a 500); the older
+    # form of the link (the code in the path) gives a translated page; nothing changes.
+    other = mail_app.test_client()
+    again = follow_link(other, link)
+    html = page_text(again)
+    assert again.status_code == 200 and field_errors(html, "code") == [translated(mail_app, USED)]
+    assert 'name="password"' not in html and _signed_in_as(other) is None
+    old_form = other.get("/invitation/" + link.split("#")[1], follow_redirects=True)
+    assert old_form.status_code == 410 and translated(mail_app, USED) in page_text(old_form)
+    assert 'name="password"' not in page_text(old_form) and _signed_in_as(other) is None
     assert verify_password(user_by_email(mail_app, INVITEE).password_hash, NEW_PASSWORD)
 
 
@@ -187,31 +195,40 @@ def test_invitation_expires_after_7_days(app: Flask, client: FlaskClient, world,
         secretariat = db.session.scalar(select(User).where(User.kind == UserKind.secretariat))
         services.invite_user(actor=secretariat, email=INVITEE, full_name="New Person")
         db.session.commit()
-    path = link_in_outbox(app, INVITEE)
+    link = link_in_outbox(app, INVITEE)
     _expire_tokens(app, INVITEE, age)
-    page = client.get(path)
-    response = _set(client, path, NEW_PASSWORD)
+    claimed = follow_link(client, link)
     user = user_by_email(app, INVITEE)
     if usable:
-        assert page.status_code == 200 and response.status_code == 302
-        assert user.password_hash is not None
+        assert claimed.status_code == 302
+        assert _set(client, "/invitation", NEW_PASSWORD).status_code == 302
+        assert user_by_email(app, INVITEE).password_hash is not None
     else:
-        for refused in (page, response):
-            assert refused.status_code == 410
-            assert translated(app, EXPIRED) in page_text(refused)
+        assert claimed.status_code == 200
+        assert field_errors(page_text(claimed), "code") == [translated(app, EXPIRED)]
+        assert _set(client, "/invitation", NEW_PASSWORD).status_code == 200  # asks for the code again
         assert user.password_hash is None and _signed_in_as(client) is None
 
 
-# (case, path) -- nothing there is a link the app issued for that page
+# (case, link) -- nothing there is a link the app issued for that page
 NOT_LINKS = [
-    ("random secret", "/invitation/this-is-not-a-real-secret-0123456789abcdef"),
-    ("random reset secret", "/reset/this-is-not-a-real-secret-0123456789abcdef"),
+    ("random secret", "/invitation#this-is-not-a-real-secret-0123456789abcdef"),
+    ("random reset secret", "/reset#this-is-not-a-real-secret-0123456789abcdef"),
+    ("older form, random secret", "/invitation/this-is-not-a-real-secret-0123456789abcdef"),
+    ("older form, random reset secret", "/reset/this-is-not-a-real-secret-0123456789abcdef"),
 ]
 
 
-@pytest.mark.parametrize(("case", "path"), NOT_LINKS, ids=[n[0] for n in NOT_LINKS])
-def test_unknown_links_are_refused_politely(app: Flask, client: FlaskClient, world, case: str, path: str) -> None:
-    for response in (client.get(path), _set(client, path, NEW_PASSWORD)):
+@pytest.mark.parametrize(("case", "link"), NOT_LINKS, ids=[n[0] for n in NOT_LINKS])
+def test_unknown_links_are_refused_politely(app: Flask, client: FlaskClient, world, case: str, link: str) -> None:
+    if "#" in link:
+        response = follow_link(client, link)
+        assert response.status_code == 200, case
+        assert field_errors(page_text(response), "code") == [translated(app, INVALID)]
+        return
+    for response in (client.get(link, follow_redirects=True),
+                     client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+                                 follow_redirects=True)):
         assert response.status_code == 410, case
         assert translated(app, INVALID) in page_text(response)
 
@@ -221,9 +238,11 @@ def test_an_invitation_link_is_not_a_reset_link(app: Flask, client: FlaskClient,
         secretariat = db.session.scalar(select(User).where(User.kind == UserKind.secretariat))
         services.invite_user(actor=secretariat, email=INVITEE, full_name="New Person")
         db.session.commit()
-    secret = link_in_outbox(app, INVITEE).rsplit("/", 1)[1]
-    response = _set(client, f"/reset/{secret}", NEW_PASSWORD)
-    assert response.status_code == 410
+    secret = link_in_outbox(app, INVITEE).rsplit("#", 1)[1]
+    response = follow_link(client, f"/reset#{secret}")
+    assert response.status_code == 200
+    assert field_errors(page_text(response), "code") == [translated(app, INVALID)]
+    assert client.get(f"/reset/{secret}", follow_redirects=True).status_code == 410
     assert user_by_email(app, INVITEE).password_hash is None
 
 
@@ -263,31 +282,32 @@ def test_known_address_gets_a_reset_link_that_works_once(mail_app: Flask, mail_w
     assert translated(mail_app, NEUTRAL) in html  # the very same message as for an unknown address
     [message] = inbox.to(email)
     assert message["Subject"] == translated(mail_app, "Reset your password", "en")
-    path = link_path(message)
-    assert path.startswith("/reset/")
+    link = link_path(message)
+    assert link.startswith("/reset#")
     [token] = tokens_of(mail_app, email)
     assert abs((token.expires_at - token.created_at) - mail_app.config["PASSWORD_RESET_TTL"]) < timedelta(seconds=5)
 
+    path = open_link(client, link)
     assert client.get(path).status_code == 200
     done = _set(client, path, NEW_PASSWORD)
     assert done.status_code == 302
     user = user_by_email(mail_app, email)
-    assert _signed_in_as(client) == str(user.id)
+    assert _signed_in_as(client) == user.get_id()
     assert ("auth.password_reset", str(user.id), None) in audit_actions(mail_app, "auth.")
     # The old password is gone, the new one works.
     refused = mail_app.test_client().post("/login", data={"email": email, "password": factories.PASSWORD})
     assert refused.status_code == 200
     login(mail_app.test_client(), email, NEW_PASSWORD)
     # And the link is spent.
-    again = mail_app.test_client().get(path)
-    assert again.status_code == 410 and translated(mail_app, USED) in page_text(again)
+    again = follow_link(mail_app.test_client(), link)
+    assert field_errors(page_text(again), "code") == [translated(mail_app, USED)]
 
 
 def test_reset_link_expires_after_2_hours(app: Flask, client: FlaskClient, world) -> None:
     with app.test_request_context():
         services.request_password_reset(world.emails["delegate"])
         db.session.commit()
-    path = link_in_outbox(app, world.emails["delegate"])
+    path = open_link(client, link_in_outbox(app, world.emails["delegate"]))
     with app.app_context():
         db.session.execute(update(Token).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
@@ -301,10 +321,10 @@ def test_reset_link_expires_after_2_hours(app: Flask, client: FlaskClient, world
 
 def test_outbox_hides_links_when_real_mail_is_on(mail_app: Flask, mail_world, inbox: Inbox) -> None:
     secretariat = _invite(mail_app, mail_world)
-    secret = link_path(inbox.to(INVITEE)[0]).rsplit("/", 1)[1]
+    secret = link_path(inbox.to(INVITEE)[0]).rsplit("#", 1)[1]
     html = page_text(secretariat.get("/outbox"))
     assert INVITEE in html
-    assert secret not in html and "/invitation/" not in html
+    assert secret not in html and "/invitation#" not in html
     assert "[…]" in html
     assert translated(mail_app, "Messages are delivered over SMTP; single-use links are hidden here.") in html
 
@@ -322,7 +342,9 @@ def test_outbox_shows_links_when_it_is_the_only_delivery(app: Flask, client: Fla
 
 @pytest.mark.parametrize(("server", "redacted"), [(None, False), ("127.0.0.1", True)])
 def test_redact_links(app: Flask, server: str | None, redacted: bool) -> None:
-    body = ("Hello,\nhttp://localhost/invitation/AbC-123_x\nhttps://pcpa.example.org/reset/zzz\n"
+    code = "AbC-123_x" * 5
+    body = (f"Hello,\nhttp://localhost/invitation/AbC-123_x\nhttps://pcpa.example.org/reset/zzz\n"
+            f"https://pcpa.example.org/reset#{code}\nOr go to https://pcpa.example.org/reset and enter:\n{code}\n"
             "See https://pcpa.example.org/members/3 too.")
     with app.test_request_context():
         app.config["MAIL_SERVER"] = server
@@ -333,6 +355,7 @@ def test_redact_links(app: Flask, server: str | None, redacted: bool) -> None:
     if redacted:
         assert "AbC-123_x" not in shown and "zzz" not in shown
         assert "https://pcpa.example.org/members/3" in shown  # ordinary links stay
+        assert "go to https://pcpa.example.org/reset and enter" in shown  # the page without its code stays
     else:
         assert shown == body
 
@@ -355,6 +378,6 @@ def test_smtp_down_keeps_the_message_unsent_and_the_request_succeeds(tmp_path: P
             with down_app.app_context():
                 assert mail.deliver_pending() == 1
             [message] = inbox.to(INVITEE)
-        assert link_path(message).startswith("/invitation/")
+        assert link_path(message).startswith("/invitation#")
         [row] = [m for m in outbox(down_app) if m.recipient == INVITEE]
         assert row.sent_at is not None

@@ -44,7 +44,7 @@ def test_success_redirects_home_and_opens_a_session(app: Flask, client: FlaskCli
     assert response.headers["Location"] == "/"
     user = user_by_email(app, "delegate@example.org")
     session = _session(client)
-    assert session["_user_id"] == str(user.id)
+    assert session["_user_id"] == user.get_id() == f"{user.id}:{user.session_version}"
     assert session["_permanent"] is True  # the inactivity timeout applies
     assert user.last_login_at is not None
     assert client.get("/").status_code == 200
@@ -212,4 +212,4 @@ def test_name_with_markup_is_escaped_in_the_welcome(app: Flask, client: FlaskCli
                            follow_redirects=True)
     raw = response.get_data(as_text=True)
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in raw and "<b>Bold</b>" not in raw
-    assert _session(client)["_user_id"] == str(user_id)
+    assert _session(client)["_user_id"].split(":")[0] == str(user_id)

@@ -136,8 +136,17 @@ EXPECTED: dict[str, Row] = {
     "/login": Row("auth.login", get=EVERYONE, post=EVERYONE, get_redirect_ok=True),
     "/logout": Row("auth.logout", post=EVERYONE, post_location="/login"),
     "/forgot-password": Row("auth.forgot_password", get=EVERYONE, post=EVERYONE),
-    "/invitation/<token>": Row("auth.accept_invitation", get=EVERYONE, post=EVERYONE),
-    "/reset/<token>": Row("auth.reset_password", get=EVERYONE, post=EVERYONE),
+    # e-mailed links: the page takes the code by POST; the older links with the code in the path move it into
+    # the session and redirect to the page at once
+    "/invitation": Row("auth.invitation", get=EVERYONE, post=EVERYONE),
+    "/invitation/<token>": Row("auth.accept_invitation", get=EVERYONE, post=EVERYONE, get_redirect_ok=True),
+    "/reset": Row("auth.reset", get=EVERYONE, post=EVERYONE),
+    "/reset/<token>": Row("auth.reset_password", get=EVERYONE, post=EVERYONE, get_redirect_ok=True),
+    # the account page: every signed-in person, for their own account only
+    "/account": Row("account.show", get=SIGNED_IN),
+    "/account/language": Row("account.language", post=SIGNED_IN, post_data={"locale": "en"}),
+    "/account/password": Row("account.change_password", get=SIGNED_IN, post=SIGNED_IN),
+    "/account/sign-out-everywhere": Row("account.sign_out_everywhere", get=SIGNED_IN, post=SIGNED_IN),
     # member register
     "/members": Row("members.directory", get=SIGNED_IN),
     "/members/new": Row("members.create", get=SECRETARIAT, post=SECRETARIAT),
