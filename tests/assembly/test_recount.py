@@ -22,6 +22,7 @@ from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from tests.assembly import forge
+from tests.assembly.board_schema import validated
 from tests.assembly.test_board_routes import build_vote
 from tests.conftest import counting
 from tests.conftest import test_settings as settings_for
@@ -30,7 +31,7 @@ from tests.conftest import test_settings as settings_for
 def export(app: Flask, vote_id: int) -> dict[str, Any]:
     response = app.test_client().get(f"/votes/{vote_id}/board.json")
     assert response.status_code == 200
-    return json.loads(response.get_data())
+    return validated(json.loads(response.get_data()))
 
 
 def run(app: Flask, board: dict[str, Any] | str | bytes, tmp_path: Path) -> tuple[int, dict[str, Any] | None, str]:

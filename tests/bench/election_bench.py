@@ -118,33 +118,36 @@ def count(choices: list[str], candidates: list[dict[str, Any]], seed: str) -> tu
 
 
 def board_in_memory(candidates: list[dict[str, Any]], choices: list[str], rng: random.Random) -> dict[str, Any]:
-    """The board as ``export_board`` writes it for an election, built without a database."""
-    entries = board_rules.seal((secrets.token_hex(16), choice, "") for choice in choices)
-    final = board_rules.final_hash(entries)
-    approvals, allocation = count(choices, candidates, final)
-    allocated = allocation.to_dict()
+    """The board as ``export_board`` writes it for an election (format 2), built without a database:
+    the header, its hash starting the chain, then the count seeded by the final hash."""
     colleges = sorted({c for c, _country, _n, _w in GROUPS})
     participants = sorted(({"member": f"Voter {i:05d}", "college": rng.choice(colleges)} for i in range(BALLOTS)),
                           key=lambda p: (p["member"], p["college"]))
-    by_college = {c: sum(1 for p in participants if p["college"] == c) for c in colleges}
+    members = {c: sorted(p["member"] for p in participants if p["college"] == c) for c in colleges}
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
+    header = {
         "format": recounting.FORMAT,
         "vote": {"id": 1, "title": "Bench election", "assembly": None, "secret": True, "opened_at": now,
                  "closed_at": now},
         "rules": {"method": APPROVAL},
         "election": {"id": 1, "seats": SEATS, "constraints": rules.Constraints.from_dict(CONSTRAINTS).to_dict(),
-                     "candidates": sorted(candidates, key=lambda c: int(c["id"])), "seed": final,
-                     "allocation": allocated},
-        "electorate": {"size": BALLOTS, "by_college": by_college},
+                     "candidates": sorted(candidates, key=lambda c: int(c["id"])), "infeasible_fallback": "relax"},
+        "electorate": {"size": BALLOTS, "by_college": {c: len(names) for c, names in members.items()},
+                       "members": members},
         "participants": participants,
-        "ballots": [{"tracker": e.tracker, "choice": e.choice, "hash": e.hash} for e in entries],
-        "final_hash": final,
-        "result": {"kind": "election", "electorate": BALLOTS, "participation": BALLOTS, "ballots": BALLOTS,
-                   "seats": SEATS, "approvals": approvals, "elected": allocated["elected"],
-                   "substitutes": allocated["substitutes"], "vacant": allocated["vacant"], "seed": final,
-                   "final_hash": final},
     }
+    start = board_rules.header_hash(header)
+    entries = board_rules.seal(((secrets.token_hex(16), choice, "") for choice in choices), previous=start)
+    final = board_rules.final_hash(entries, start)
+    approvals, allocation = count(choices, candidates, final)
+    allocated = allocation.to_dict()
+    return board_rules.with_outputs(
+        header, header_hash=start, ballots=[{"tracker": e.tracker, "choice": e.choice, "hash": e.hash} for e in entries],
+        final_hash=final, section_outputs={"election": {"seed": final, "allocation": allocated}},
+        result={"kind": "election", "electorate": BALLOTS, "participation": BALLOTS, "ballots": BALLOTS,
+                "seats": SEATS, "approvals": approvals, "elected": allocated["elected"],
+                "substitutes": allocated["substitutes"], "vacant": allocated["vacant"], "seed": final,
+                "final_hash": final})
 
 
 def describe(allocation: rules.Allocation) -> str:

@@ -682,8 +682,8 @@ def seal_and_recount(ballots: int) -> dict[str, Any]:
 
 
 #: Steps of ``voting.close_vote`` timed one by one (the rest is the UPDATE, the refresh and the flush).
-CLOSE_PARTS = ("_lock_out_casts", "_rewrite_in_tracker_order", "seal_board", "electorate_by_college", "count",
-               "compute_result", "turnout", "notify_voters", "voter_users")
+CLOSE_PARTS = ("_lock_out_casts", "_rewrite_in_tracker_order", "build_board_header", "seal_board",
+               "electorate_by_college", "count", "compute_result", "turnout", "notify_voters", "voter_users")
 
 
 #: Timed steps that run inside other timed steps (not added twice).

@@ -30,6 +30,7 @@ from app.elections.models import Candidacy, CandidacyStatus
 from app.extensions import db
 from tests import factories
 from tests.assembly import forge
+from tests.assembly.board_schema import validated
 from tests.conftest import counting
 from tests.conftest import test_settings as settings_for
 
@@ -93,7 +94,7 @@ def build_election(app: Flask, *, close: bool = True) -> BuiltElection:
 def export(app: Flask, vote_id: int) -> dict[str, Any]:
     response = app.test_client().get(f"/votes/{vote_id}/board.json")
     assert response.status_code == 200
-    return json.loads(response.get_data())
+    return validated(json.loads(response.get_data()))
 
 
 def run(app: Flask, board: dict[str, Any] | str, tmp_path: Path) -> tuple[int, dict[str, Any] | None, str]:
