@@ -53,20 +53,26 @@ def _ballot_section(page: Page, heading: str) -> Locator:
     return page.locator("section.ballot").filter(has=page.get_by_role("heading", name=heading, exact=True))
 
 
-def _cast(page: Page, heading: str, choice: str) -> str:
-    """Choose, continue, check the confirmation page, cast; return the tracker shown once."""
+def _cast(page: Page, heading: str, choice: str, stale: list[dict[str, str]] | None = None) -> str:
+    """Choose, continue, note the tracker on the confirmation page, cast; return the tracker (the
+    answer shows the same one). ``stale`` receives the cast form's fields, for a replay."""
     section = _ballot_section(page, heading)
     section.get_by_label(choice, exact=True).check()
     section.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your ballot")
     expect(page.locator(".confirm-choice")).to_contain_text(heading)
     expect(page.locator(".confirm-choice strong")).to_have_text(choice)
+    tracker = page.locator("#tracker-value").inner_text().strip()
+    assert len(tracker) == 32 and int(tracker, 16) >= 0
+    if stale is not None:
+        form = page.locator("form[action$='/cast']")
+        stale.append({name: form.locator(f"input[name={name}]").get_attribute("value") or ""
+                      for name in ("csrf_token", "member_id", "choice", "tracker", "mac")})
     page.get_by_role("button", name="Confirm and cast my ballot").click()
     expect(page.get_by_text("Your ballot has been cast.")).to_be_visible()
     receipt = page.locator("section.receipts code.tracker")
     expect(receipt).to_have_count(1)
-    tracker = receipt.inner_text().strip()
-    assert len(tracker) == 32 and int(tracker, 16) >= 0
+    expect(receipt).to_have_text(tracker)
     section = _ballot_section(page, heading)
     expect(section.get_by_text("A ballot has been cast for this organisation.")).to_be_visible()
     expect(section.locator("form")).to_have_count(0)
@@ -111,25 +117,24 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     expect(page.get_by_role("heading", level=2, name=proxy, exact=True)).to_be_visible()
     expect(page.locator("#turnout-count")).to_have_text("0")
 
-    own_tracker = _cast(page, own, "For")
+    stale: list[dict[str, str]] = []
+    own_tracker = _cast(page, own, "For", stale)
     expect(page.locator("#turnout-count")).to_have_text("1")
     proxy_tracker = _cast(page, proxy, "Against")
     assert own_tracker != proxy_tracker
     expect(page.locator("#turnout-count")).to_have_text("2")
     expect(page.locator("p.turnout")).to_contain_text("2 / 3")
-    # Trackers are shown once only; no ballot form is left.
-    page.reload()
+    # Trackers are shown on the confirmation and the cast's answer only; no ballot form is left.
+    page.goto(vote_url)
     expect(page.locator("code.tracker")).to_have_count(0)
     expect(page.locator("section.ballot form")).to_have_count(0)
     expect(page.get_by_text("A ballot has been cast for this organisation.")).to_have_count(2)
-    # A replayed cast (a stale form) is refused kindly and changes nothing.
-    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    # A replayed cast (the confirmation's stale form) is refused kindly and changes nothing.
     page.goto("/")
     expect(page.get_by_role("heading", name="Votes waiting for your ballot")).to_have_count(0)
     page.goto(vote_url)
-    member_id = page.locator("section.ballot h2").first.get_attribute("id").removeprefix("ballot-")
     replay = page.request.post(f"{live.url}{vote_url}/cast", headers={"Accept-Language": "en-GB"},
-                               form={"csrf_token": token or "", "member_id": member_id, "choice": "against"})
+                               form={**stale[0], "choice": "against"})
     assert replay.ok
     assert "A ballot has already been cast for this organisation" in replay.text()
     page.reload()
@@ -150,7 +155,7 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     for option, n in (("For", "1"), ("Against", "1"), ("Abstain", "0")):
         expect(counts.get_by_role("row").filter(has=page.get_by_role("rowheader", name=option, exact=True))
                .get_by_role("cell")).to_have_text(n)
-    final_hash = page.locator(".result-outcome code.mono").inner_text().strip()
+    final_hash = page.locator(".result-outcome code.mono").first.inner_text().strip()
     assert len(final_hash) == 64
     participants = page.locator("section.participants")
     expect(participants).to_contain_text(seeded["a"])
@@ -170,6 +175,7 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
             anonymous.get_by_label("Find my tracker").fill(tracker)
             anonymous.get_by_role("button", name="Find", exact=True).click()
             expect(anonymous.get_by_role("status")).to_contain_text("Your ballot is on the board at position")
+            assert tracker not in anonymous.url.split("#")[0]  # posted, never in an address
             found = anonymous.locator("tr.found")
             expect(found).to_have_count(1)
             expect(found.locator("mark")).to_have_text(tracker)

@@ -121,7 +121,7 @@ def _box(page: Page, member: str) -> Locator:
 
 
 def _continue_and_cast(page: Page, approved: list[str]) -> str:
-    """Continue, check the confirmation page, cast; return the tracker shown once."""
+    """Continue, check the confirmation page and note its tracker, cast; return the tracker."""
     page.locator("section.ballot").get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your ballot")
     if approved:
@@ -133,12 +133,13 @@ def _continue_and_cast(page: Page, approved: list[str]) -> str:
     else:
         expect(page.locator(".confirm-choice")).to_contain_text("Blank ballot: you approve no candidate.")
         expect(page.locator("ul.approved")).to_have_count(0)
+    tracker = page.locator("#tracker-value").inner_text().strip()  # held before the cast is written
+    assert len(tracker) == 32 and int(tracker, 16) >= 0
     page.get_by_role("button", name="Confirm and cast my ballot").click()
     expect(page.get_by_text("Your ballot has been cast.")).to_be_visible()
     receipt = page.locator("section.receipts code.tracker")
     expect(receipt).to_have_count(1)
-    tracker = receipt.inner_text().strip()
-    assert len(tracker) == 32 and int(tracker, 16) >= 0
+    expect(receipt).to_have_text(tracker)
     expect(page.get_by_text("A ballot has been cast for this organisation.")).to_be_visible()
     expect(page.locator("section.ballot form")).to_have_count(0)
     return tracker
