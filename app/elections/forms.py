@@ -88,6 +88,12 @@ class ElectionForm(FlaskForm):
     countries = FieldList(FormField(BoundsRow))
     parity_tolerance = IntegerField(_l("Gender parity tolerance"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100."))])
+    #: The statutes' fallback when, after voting opened, the candidates can no longer meet the constraints.
+    infeasible_fallback = SelectField(
+        _l("If no committee can meet the constraints at the count"), default=rules.RELAX, validate_choice=True,
+        choices=[(rules.RELAX, _l("Relax the minimums, then parity, one seat at a time")),
+                 (rules.VOID, _l("Declare the election void"))],
+        validators=[Optional()])  # not sent (an older page): the default; any other value is refused
     #: Never typed: the set-up check puts the reason an infeasible set-up is refused here.
     constraints = HiddenField()
     submit = SubmitField(_l("Save"))
@@ -122,7 +128,8 @@ class ElectionForm(FlaskForm):
         return {"title": self.title.data.strip(), "seats": self.seats.data, "term_starts_on": self.term_starts_on.data,
                 "term_years": self.term_years.data, "candidacy_opens_at": as_utc(self.candidacy_opens_at.data),
                 "candidacy_closes_at": as_utc(self.candidacy_closes_at.data),
-                "assembly_id": self.assembly_id.data or None, "constraints": constraints}
+                "assembly_id": self.assembly_id.data or None, "constraints": constraints,
+                "infeasible_fallback": self.infeasible_fallback.data}
 
 
 class CandidacyForm(FlaskForm):

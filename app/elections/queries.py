@@ -148,6 +148,52 @@ def constraints_in_words(constraints: Mapping[str, Any] | None, names: Mapping[s
     return ConstraintsInWords(college_lines, country_lines, None if tol is None else parity_text(tol))
 
 
+# Why no committee can meet the constraints ------------------------------------------------------------
+
+def problem_words(key: str, params: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """One reason of ``rules.feasibility`` as a phrase, for "no committee can meet: …"."""
+    where = group_name(params.get("scope"), params.get("group"), names)
+    if key == "no_candidates":
+        return _("no candidacy has been validated")
+    if key == "min_above_candidates":
+        return ngettext("at least %(num)d seat for %(group)s, but only %(candidates)d validated candidates there",
+                        "at least %(num)d seats for %(group)s, but only %(candidates)d validated candidates there",
+                        int(params.get("min", 0)), group=where, candidates=int(params.get("candidates", 0)))
+    if key == "min_conflict":
+        return ngettext("at least %(num)d seat for %(group)s, together with the other constraints",
+                        "at least %(num)d seats for %(group)s, together with the other constraints",
+                        int(params.get("min", 0)), group=where)
+    if key == "max_conflict":
+        return ngettext("at most %(num)d seat for %(group)s, together with the other constraints",
+                        "at most %(num)d seats for %(group)s, together with the other constraints",
+                        int(params.get("max", 0)), group=where)
+    if key == "parity_conflict":
+        return _("gender parity within %(tolerance)d (women and men differ by at most %(tolerance)d), with "
+                 "%(female)d women, %(male)d men and %(other)d others or undisclosed among the validated "
+                 "candidates", tolerance=int(params.get("tolerance") or 0), female=int(params.get("female", 0)),
+                 male=int(params.get("male", 0)), other=int(params.get("other", 0)))
+    return key
+
+
+def reasons_words(problems: Iterable[Sequence[Any]], names: Mapping[str, str]) -> str:
+    """Every reason (``[key, params]`` pairs), joined."""
+    return "; ".join(problem_words(str(p[0]), p[1] if len(p) > 1 and isinstance(p[1], Mapping) else {}, names)
+                     for p in problems)
+
+
+def no_committee_text(problems: Iterable[Sequence[Any]], names: Mapping[str, str]) -> str:
+    """Why opening is refused: "No committee can meet the constraints with the validated candidates: …"."""
+    return _("No committee can meet the constraints with the validated candidates: %(reasons)s. Adjust the "
+             "candidacies or the constraints before opening the vote.", reasons=reasons_words(problems, names))
+
+
+def fallback_label(value: str | None) -> str:
+    """The statutes' fallback in words (set-up form, election page)."""
+    if value == rules.VOID:
+        return _("Declare the election void")
+    return _("Relax the minimums, then parity, one seat at a time")
+
+
 # The results -------------------------------------------------------------------------------------
 
 @dataclass
@@ -205,6 +251,10 @@ class ResultsView:
     constraints: ConstraintsInWords
     feasible: bool = True
     names: dict[str, str] = field(default_factory=dict)
+    #: The election is void (the "void" fallback): nobody elected, said in words on the page.
+    void: bool = False
+    #: Why it is void (or why the constraints were relaxed), in words; "" otherwise.
+    fallback_reasons: str = ""
 
 
 def published(election: Election) -> bool:
@@ -250,6 +300,7 @@ def results_view(election: Election) -> ResultsView:
             notices.append(text)
         else:
             explanations.append(Explained(lines.get(str(candidate_id)), text))
+    fallback = next((n for n in allocation.get("notices", []) if n.get("key") in (rules.VOID, "no_committee")), None)
     result = dict(election.vote.result or {})
     final = election.vote.final_hash or result.get("final_hash", "")
     return ResultsView(
@@ -258,7 +309,9 @@ def results_view(election: Election) -> ResultsView:
         substitutes=[lines[i] for i in substitutes if i in lines], draw=draw,
         vacant=int(allocation.get("vacant", 0)), seed=result.get("seed", final), final_hash=final,
         explanations=explanations, notices=notices, constraints=constraints_in_words(constraints, names),
-        feasible=bool(allocation.get("feasible", True)), names=names)
+        feasible=bool(allocation.get("feasible", True)), names=names, void=fallback is not None and
+        fallback.get("key") == rules.VOID, fallback_reasons=reasons_words(
+            (fallback or {}).get("params", {}).get("problems", ()), names))
 
 
 class Sentences:
@@ -272,6 +325,14 @@ class Sentences:
         #: Minimums lowered at the count to the candidates there were (see rules.allocate).
         self.lowered = {(n["params"]["scope"], n["params"]["group"]): n["params"]["candidates"]
                         for n in notices if n.get("key") == "min_lowered"}
+        #: Constraints relaxed by the "relax" fallback: the last step of each is what the count used.
+        for n in notices:
+            p = n.get("params") or {}
+            if n.get("key") == "relaxed" and p.get("constraint") == "min":
+                self.lowered[(p.get("scope"), p.get("group"))] = int(p.get("to", 0))
+            elif n.get("key") == "relaxed" and p.get("constraint") == "parity":
+                self.constraints = rules.Constraints(self.constraints.college, self.constraints.country,
+                                                     int(p.get("to", 0)))
 
     def name(self, candidate_id: str) -> str:
         line = self.lines.get(str(candidate_id))
@@ -299,7 +360,26 @@ class Sentences:
                      min=int(params.get("min", 0)), candidates=int(params.get("candidates", 0)))
         if key == "notice.infeasible":
             return _("No committee could respect the constraints with these candidates: nobody is elected.")
+        if key == "notice.void":
+            return _("The election is void: no committee could meet the constraints with the candidates (%(reasons)s). "
+                     "As the election's set-up provides, nobody is elected and every seat stays vacant.",
+                     reasons=reasons_words(params.get("problems", ()), self.names))
+        if key == "notice.no_committee":
+            return _("No committee could meet the constraints with the candidates (%(reasons)s). As the election's "
+                     "set-up provides, the constraints were relaxed one seat at a time, in the order: country "
+                     "minimums, college minimums, then gender parity, until a committee could be formed.",
+                     reasons=reasons_words(params.get("problems", ()), self.names))
+        if key == "notice.relaxed":
+            return self.relaxed(params)
         return key
+
+    def relaxed(self, params: Mapping[str, Any]) -> str:
+        if params.get("constraint") == "parity":
+            return _("Gender parity relaxed: women and men may differ by %(to)d instead of %(from)d.",
+                     to=int(params.get("to", 0)), **{"from": int(params.get("from", 0))})
+        return _("The minimum for %(group)s relaxed from %(from)d to %(to)d.",
+                 group=self.group(params.get("scope"), params.get("group")), to=int(params.get("to", 0)),
+                 **{"from": int(params.get("from", 0))})
 
     def skipped(self, kind: str, params: Mapping[str, Any]) -> str:
         name = self.name(params.get("candidate_id", ""))

@@ -147,7 +147,9 @@ def recount(board: Mapping[str, Any]) -> dict[str, Any]:
     constraints = rules.Constraints.from_dict(election["constraints"])
     allocation = _jsonable(rules.allocate(
         [rules.Candidate(cid, c["college"], c["country"], c["gender"], approvals[cid])
-         for cid, c in candidates.items()], constraints, seats, recomputed_final).to_dict())
+         for cid, c in candidates.items()], constraints, seats, recomputed_final,
+        # absent from boards sealed before the setting existed: their count had no fallback (None)
+        fallback=election.get("infeasible_fallback")).to_dict())
     result = {"kind": ELECTION, "electorate": sum(board["electorate"]["by_college"].values()),
               "participation": len(participants), "ballots": len(ballots), "seats": seats, "approvals": approvals,
               "elected": allocation["elected"], "substitutes": allocation["substitutes"],

@@ -106,7 +106,8 @@ def edit(election_id: int):
               "candidacy_closes_at": election.candidacy_closes_at, "assembly_id": election.assembly_id or 0,
               "colleges": rows_data(groups["college_groups"], constraints.get("college")),
               "countries": rows_data(groups["country_groups"], constraints.get("country")),
-              "parity_tolerance": constraints.get("parity_tolerance")})
+              "parity_tolerance": constraints.get("parity_tolerance"),
+              "infeasible_fallback": election.infeasible_fallback or "relax"})
     if form.validate_on_submit():
         try:
             services.update_election(election, actor=current_user, data=form.election_data())
@@ -137,7 +138,7 @@ def _detail_page(election: Election, decision_forms: dict[int, DecisionForm] | N
         decision_forms=forms, phase=_phase(election), constraints=queries.constraints_in_words(
             election.constraints, names), college_names=names, country_name=queries.country_name,
         gender_label=queries.gender_label, candidacy_open=services.candidacy_open(election),
-        published=queries.published(election))
+        published=queries.published(election), fallback=queries.fallback_label(election.infeasible_fallback))
 
 
 @bp.route("/elections/<int:election_id>")
@@ -211,11 +212,16 @@ def open_voting(election_id: int):
         flash(_("Voting has already opened."), "info")
         return _to_detail(election)
     form = OpenVotingForm()
+    refusal: str | None = None
     if form.validate_on_submit():
         try:
             size = services.open_voting(election, actor=current_user, closes_at=as_utc(form.closes_at.data))
         except DomainError as exc:
-            _fail(form, exc)
+            if exc.field is None:  # about the election, not the form: shown as the page's refusal
+                db.session.rollback()
+                refusal = str(exc.message)
+            else:
+                _fail(form, exc)
             election = _election_or_404(election_id)
         else:
             vote_id = election.vote_id
@@ -223,8 +229,14 @@ def open_voting(election_id: int):
             mail.deliver_pending()
             flash(_("Voting is open: %(n)d members in the electorate.", n=size), "success")
             return redirect(url_for("votes.ballot", vote_id=vote_id))
-    return render_template("elections/open.html", election=election, form=form,
-                           candidates=len(queries.candidacies_of(election.id, validated_only=True)))
+    validated = queries.candidacies_of(election.id, validated_only=True)
+    if refusal is None and not validated:
+        refusal = _("No candidacy has been validated.")
+    elif refusal is None:
+        check = services.feasibility(election, validated)
+        refusal = None if check.ok else services.no_committee_text(check.problems)
+    return render_template("elections/open.html", election=election, form=form, candidates=len(validated),
+                           refusal=refusal)
 
 
 # Results and proclamation ------------------------------------------------------------------------

@@ -34,6 +34,28 @@ The rules (DESIGN.md §3 "Steering-committee elections"):
   counts of constrained countries, female-minus-male) are memoised and pruned by
   necessary conditions (enough candidates left for every unmet minimum, for parity, for the
   seats). With a handful of colleges and countries this is a few thousand states at most.
+* Feasibility before voting opens (``feasibility``): the validated candidates *can meet* the
+  constraints when some committee of 1 to ``seats`` of them has every group at or above its
+  minimum as written (not lowered), no group above its maximum, and ``|#female - #male|`` within
+  the tolerance. Fewer members than seats is acceptable (the seats left stay vacant, as the count
+  does); an empty committee is not a committee. Otherwise opening is refused with the reasons:
+  every minimum above its group's candidates, then the constraints that, each dropped alone,
+  would let a committee exist (or, when no single one would, a smallest set that together does).
+* When that still happens at the count (a candidacy or a member changed after the opening), the
+  election's ``fallback`` decides (``allocate(..., fallback=...)``):
+  ``"void"``: the election is void -- nobody elected, no substitutes, every seat vacant, a
+  ``void`` notice with the reasons, ``feasible`` false. ``"relax"``: minimums above their
+  group's candidates are lowered to them (as always); if still no committee of at least one
+  member exists, the constraints are relaxed one unit at a time in this order, stopping as soon
+  as one exists: each country minimum lowered by one, in turn by country code, round after
+  round until all are 0; then each college minimum likewise; then the parity tolerance raised
+  by one at a time. Maximums are never relaxed (the same order as a vacancy: minimums, then
+  parity). Every step is a ``relaxed`` notice after a ``no_committee`` notice with the reasons,
+  and the count then runs with the relaxed constraints. If even without any minimum or parity
+  nobody can sit (maximums of 0), the count is the legacy one. ``None`` (boards sealed before
+  the setting existed): the count as it was -- minimums lowered to the candidates there are,
+  the largest size (possibly 0), or ``feasible`` false and nobody elected. Whenever the
+  candidates can meet the constraints, the three give the same allocation.
 * Unelected candidates in rank order are the substitutes. A vacancy goes to the first
   substitute with whom the committee can still be completed within every constraint
   (``next_substitute``); when no substitute allows that, minimums and then parity are given
@@ -303,15 +325,157 @@ def feasible_setup(candidates: Sequence[Candidate] | None, constraints: Constrai
     return problems
 
 
+# --- feasibility before voting opens, and the fallback at the count ------------------------------
+
+RELAX, VOID = "relax", "void"
+#: The statutes' choice when the validated candidates cannot meet the constraints at the count.
+FALLBACKS = (RELAX, VOID)
+
+_Item = tuple[str, ...]  # ("min"|"max", scope, group) or ("parity",): one constraint of a Spec
+
+
+class Feasibility(NamedTuple):
+    """Whether the validated candidates can meet the constraints (see module doc), and why not."""
+
+    ok: bool
+    problems: tuple[Problem, ...]
+
+
+def _meetable(spec: completion.Spec, pool: Sequence[Candidate], seats: int) -> bool:
+    """Some committee of 1..seats members from ``pool`` meets ``spec``."""
+    return completion.largest_size(spec, completion.Tally(), pool, low=1, high=min(seats, len(pool))) is not None
+
+
+def _items(spec: completion.Spec) -> list[_Item]:
+    """The spec's constraints in the order reasons are listed: minimums, parity, maximums."""
+    order = {COLLEGE: 0, COUNTRY: 1}
+    mins = sorted(spec.lo, key=lambda k: (order[k[0]], k[1]))
+    maxs = sorted(spec.hi, key=lambda k: (order[k[0]], k[1]))
+    return [("min", *k) for k in mins] + ([("parity",)] if spec.tol is not None else []) + [("max", *k) for k in maxs]
+
+
+def _without(spec: completion.Spec, items: Collection[_Item]) -> completion.Spec:
+    return completion.Spec(lo={k: v for k, v in spec.lo.items() if ("min", *k) not in items},
+                           hi={k: v for k, v in spec.hi.items() if ("max", *k) not in items},
+                           tol=None if ("parity",) in items else spec.tol)
+
+
+def _blamed(spec: completion.Spec, pool: Sequence[Candidate], seats: int) -> list[_Item]:
+    """The constraints to blame when no committee meets ``spec``: each one whose dropping alone lets
+    a committee exist; when none does, a smallest-by-inclusion set whose dropping together does
+    (drop all, then keep back, in order, every one that is not needed)."""
+    items = _items(spec)
+    singles = [i for i in items if _meetable(_without(spec, {i}), pool, seats)]
+    if singles:
+        return singles
+    dropped = list(items)
+    for item in items:
+        rest = [d for d in dropped if d != item]
+        if _meetable(_without(spec, rest), pool, seats):
+            dropped = rest
+    return dropped
+
+
+def _problem(item: _Item, spec: completion.Spec, pool: Sequence[Candidate]) -> Problem:
+    if item[0] == "parity":
+        sides = Counter(completion.gender_side(c) for c in pool)
+        return Problem("parity_conflict", {"tolerance": spec.tol, "female": sides[1], "male": sides[-1],
+                                           "other": sides[0]})
+    kind, scope, group = item
+    if kind == "min":
+        return Problem("min_conflict", {"scope": scope, "group": group, "min": spec.lo[(scope, group)]})
+    return Problem("max_conflict", {"scope": scope, "group": group, "max": spec.hi[(scope, group)]})
+
+
+def feasibility(candidates: Iterable[Candidate], constraints: Constraints, seats: int) -> Feasibility:
+    """Can the validated candidates meet the constraints (module doc: 1..seats members, every minimum
+    as written, every maximum, parity)? Checked before voting opens; ``problems`` say why not:
+    the set-up's own problems (``check_constraints``), or ``no_candidates``, or every
+    ``min_above_candidates`` (scope, group, min, candidates), then the constraints to blame
+    (``min_conflict``: scope, group, min -- as lowered to the candidates; ``parity_conflict``:
+    tolerance, female, male, other; ``max_conflict``: scope, group, max)."""
+    structural = check_constraints(constraints, seats)
+    if structural:
+        return Feasibility(False, tuple(structural))
+    pool = list(candidates)
+    if not pool:
+        return Feasibility(False, (Problem("no_candidates", {}),))
+    problems: list[Problem] = []
+    for scope in SCOPES:
+        present = Counter(c.group(scope) for c in pool)
+        for group, (lo, _hi) in sorted(constraints.bounds(scope).items()):
+            if lo > present[group]:
+                problems.append(Problem("min_above_candidates", {"scope": scope, "group": group, "min": lo,
+                                                                 "candidates": present[group]}))
+    spec, _lowered = completion.Spec.of(constraints).clamped(pool)
+    if not _meetable(spec, pool, seats):
+        problems.extend(_problem(item, spec, pool) for item in _blamed(spec, pool, seats))
+    return Feasibility(not problems, tuple(problems))
+
+
+def relax(spec: completion.Spec, pool: Sequence[Candidate], seats: int) -> tuple[completion.Spec, list[Notice]]:
+    """The "relax" fallback (module doc): one unit at a time -- country minimums in turn by code,
+    round after round, then college minimums, then the parity tolerance up -- until some committee
+    of at least one member meets the spec; a ``relaxed`` notice per step (constraint "min" with
+    scope, group, or "parity" with scope "gender"; ``from`` and ``to``). The caller has checked
+    that the spec without minimums and parity can be met, so this ends."""
+    lo = dict(spec.lo)
+    tol = spec.tol
+    steps: list[Notice] = []
+
+    def now() -> completion.Spec:
+        return completion.Spec({k: v for k, v in lo.items() if v > 0}, spec.hi, tol)
+
+    for scope in (COUNTRY, COLLEGE):
+        keys = sorted(k for k in lo if k[0] == scope)
+        while any(lo[k] > 0 for k in keys):
+            for key in keys:
+                if lo[key] > 0:
+                    lo[key] -= 1
+                    steps.append(Notice("relaxed", {"constraint": "min", "scope": scope, "group": key[1],
+                                                    "from": lo[key] + 1, "to": lo[key]}))
+                    if _meetable(now(), pool, seats):
+                        return now(), steps
+    while tol is not None and tol < len(pool):
+        tol += 1
+        steps.append(Notice("relaxed", {"constraint": "parity", "scope": GENDER, "group": None,
+                                        "from": tol - 1, "to": tol}))
+        if _meetable(now(), pool, seats):
+            return now(), steps
+    return now(), steps
+
+
+def _jsonable_problems(problems: Iterable[Problem]) -> list[list[Any]]:
+    return [[p.key, p.params] for p in problems]
+
+
 # --- allocation ------------------------------------------------------------------------------
 
-def allocate(candidates: Iterable[Candidate], constraints: Constraints, seats: int, seed: str) -> Allocation:
-    """The constrained count: rank, fix the committee size, walk the ranking (see module doc)."""
+def allocate(candidates: Iterable[Candidate], constraints: Constraints, seats: int, seed: str, *,
+             fallback: str | None = None) -> Allocation:
+    """The constrained count: rank, fix the committee size, walk the ranking (see module doc).
+
+    ``fallback`` ("relax", "void", or None for the count as before the setting existed): what
+    happens when the candidates cannot meet the constraints (module doc); identical results
+    whenever they can."""
     if seats < 1:
         raise ValueError("seats must be at least 1")
+    if fallback is not None and fallback not in FALLBACKS:
+        raise ValueError(f"unknown fallback {fallback!r}")
     ranking = rank(candidates, seed)
     pool = ranking.order
     spec, notices = completion.Spec.of(constraints).clamped(pool)
+    if fallback == VOID:
+        check = feasibility(pool, constraints, seats)
+        if not check.ok:
+            return Allocation(seats, pool, (), (), (), (), ranking.draw, seats,
+                              (Notice(VOID, {"problems": _jsonable_problems(check.problems)}),), False)
+    elif (fallback == RELAX and not _meetable(spec, pool, seats)
+          and _meetable(spec.without_minimums().without_parity(), pool, seats)):
+        notices.append(Notice("no_committee", {"fallback": RELAX, "problems": _jsonable_problems(
+            feasibility(pool, constraints, seats).problems)}))
+        spec, steps = relax(spec, pool, seats)
+        notices.extend(steps)
     size = completion.largest_size(spec, completion.Tally(), pool, low=0, high=min(seats, len(pool)))
     if size is None:
         problems = feasible_setup(pool, constraints, seats)
@@ -380,7 +544,10 @@ def explain(allocation: Allocation) -> list[Explanation]:
     ``draw.tie``: approvals, order (ids), keys (sha256 hex);
     ``notice.vacant``: vacant, cause ("fewer_candidates" | "constraints"), candidates, fillable;
     ``notice.min_lowered``: scope, group, min, candidates;
-    ``notice.infeasible``: problems (Problem tuples from feasible_setup with the candidates).
+    ``notice.infeasible``: problems (Problem tuples from feasible_setup with the candidates);
+    ``notice.void``: problems ([key, params] from ``feasibility``), the election is void;
+    ``notice.no_committee``: fallback ("relax"), problems (as for void), before the steps:
+    ``notice.relaxed``: constraint ("min" | "parity"), scope, group, from, to.
     """
     approvals = {c.id: c.approvals for c in allocation.ranking}
     per_rank: list[tuple[int, Explanation]] = []

@@ -25,7 +25,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import Role, account_roles
 from app.core.timeutil import utcnow
-from app.elections import rules
+from app.elections import queries, rules
 from app.elections.models import Candidacy, CandidacyStatus, Election, Mandate, MandateKind
 from app.extensions import add_unique, db
 from app.members.models import CharterSignature, Member, MemberStatus
@@ -33,7 +33,7 @@ from app.members.rules import in_electorate
 from app.members.services import current_charter
 
 ELECTION_FIELDS = ("title", "seats", "term_starts_on", "term_years", "candidacy_opens_at", "candidacy_closes_at",
-                   "assembly_id", "constraints")
+                   "assembly_id", "constraints", "infeasible_fallback")
 
 PROBLEM_MESSAGES: dict[str, Any] = {
     "seats_not_positive": _l("The number of seats must be at least 1."),
@@ -71,6 +71,9 @@ def _check_setup(data: dict[str, Any]) -> None:
         raise DomainError(problem_text(problems[0]), field="constraints")
     if data["candidacy_closes_at"] <= data["candidacy_opens_at"]:
         raise DomainError(_l("The candidacy window must end after it opens."), field="candidacy_closes_at")
+    if data.get("infeasible_fallback", rules.RELAX) not in rules.FALLBACKS:
+        raise DomainError(_l("Choose what happens when no committee can meet the constraints."),
+                          field="infeasible_fallback")
 
 
 def snapshot(election: Election) -> dict[str, Any]:
@@ -175,13 +178,37 @@ def as_candidates(candidacies: list[Candidacy], approvals: dict[str, int] | None
             for c in candidacies]
 
 
+def feasibility(election: Election, candidacies: list[Candidacy] | None = None) -> rules.Feasibility:
+    """Whether the validated candidates can meet the election's constraints (``rules.feasibility``)."""
+    if candidacies is None:
+        candidacies = validated_candidacies(election.id)
+    return rules.feasibility(as_candidates(candidacies), rules.Constraints.from_dict(election.constraints),
+                             election.seats)
+
+
 def open_voting(election: Election, *, actor: User, closes_at: datetime) -> int:
-    """Freeze the set-up and open the vote (its electorate and proxies are the assembly's)."""
+    """Freeze the set-up and open the vote (its electorate and proxies are the assembly's).
+
+    Refused while no committee can meet the constraints with the validated candidates: the
+    secretariat adjusts the candidacies or the constraints first (the count's fallback is for a
+    change after the opening)."""
     if utcnow() < election.candidacy_closes_at:
         raise DomainError(_l("Voting opens after the candidacy window closes."), field="closes_at")
-    if not validated_candidacies(election.id):
+    candidacies = validated_candidacies(election.id)
+    if not candidacies:
         raise DomainError(_l("No candidacy has been validated."))
+    check = feasibility(election, candidacies)
+    if not check.ok:
+        raise DomainError(no_committee_text(check.problems))
     return voting.open_vote(election.vote, actor=actor, closes_at=closes_at)
+
+
+def no_committee_text(problems: tuple[rules.Problem, ...]) -> str:
+    """Why opening is refused, in words (a set-up problem in itself is worded as on the form)."""
+    structural = [p for p in problems if p.key in PROBLEM_MESSAGES]
+    if structural:
+        return problem_text(structural[0])
+    return queries.no_committee_text([list(p) for p in problems], queries.college_names())
 
 
 # The approval ballot -----------------------------------------------------------------------------
@@ -214,7 +241,8 @@ def count_election(election: Election, ballots: list[str], seed: str, candidacie
     ids = [str(c.id) for c in candidacies]
     approvals = rules.count_approvals((parse_choice(b) for b in ballots), ids, election.seats)
     constraints = rules.Constraints.from_dict(election.constraints)
-    allocation = rules.allocate(as_candidates(candidacies, approvals), constraints, election.seats, seed)
+    allocation = rules.allocate(as_candidates(candidacies, approvals), constraints, election.seats, seed,
+                                fallback=election.infeasible_fallback or rules.RELAX)
     return {"approvals": approvals, "allocation": allocation.to_dict(),
             "explanations": [list(e) for e in rules.explain(allocation)]}
 

@@ -652,7 +652,13 @@ def test_results_are_hidden_before_the_close_then_explained(app: Flask, client: 
 
 
 def test_vacant_seats_and_lowered_minimums_are_said(app: Flask, client: FlaskClient, world: factories.World) -> None:
-    race = _race(app, stand=(0, 4), ballots={0: (0, 1)}, seats=3, constraints={"country": {"TN": [2, None]}})
+    # Two Tunisian candidates when voting opens (it could not open with one); one withdraws before the close.
+    race = _race(app, stand=(0, 4, 5), ballots={0: (0, 1)}, seats=3, constraints={"country": {"TN": [2, None]}},
+                 close=False)
+    with app.test_request_context():
+        db.session.get(Candidacy, race.candidacy_ids[2]).status = CandidacyStatus.withdrawn
+        voting.close_vote(db.session.get(Election, race.election_id).vote, actor=_secretariat())
+        db.session.commit()
     login(client, world.emails["ex_officio"])
     html = _html(client.get(f"/elections/{race.election_id}/results"))
     assert "1 seat stays vacant: there were only 2 candidates." in html
