@@ -21,7 +21,7 @@ def load_user(token: str) -> User | None:
     """The account of a session token "id:version"; None (signed out) when the version is no longer the
     account's: sign-out, a password change or reset, a role loss and "sign out everywhere" bump it."""
     user_id, _, version = token.partition(":")
-    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
+    if not all(part.isascii() and part.isdigit() and len(part) < 10 for part in (user_id, version)):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version):
