@@ -1,9 +1,8 @@
 """Pure rules about members: no database, table-tested."""
 from __future__ import annotations
 
-import unicodedata
-
 from app.members.models import MemberStatus
+from app.members.names import name_key  # noqa: F401  (the names' comparison key, imported from here by many)
 
 #: Allowed status changes (DESIGN §3: applicant → active → suspended → withdrawn).
 TRANSITIONS: dict[MemberStatus, frozenset[MemberStatus]] = {
@@ -17,13 +16,6 @@ TRANSITIONS: dict[MemberStatus, frozenset[MemberStatus]] = {
 def can_transition(current: MemberStatus | str, target: MemberStatus | str) -> bool:
     """Whether a member may go from ``current`` to ``target``."""
     return MemberStatus(target) in TRANSITIONS[MemberStatus(current)]
-
-
-def name_key(name: str) -> str:
-    """Comparison key for names: case, accents, punctuation and spacing ignored."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    kept = "".join(ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(kept.split())
 
 
 def in_electorate(status: MemberStatus | str, signed_current_charter: bool) -> bool:
