@@ -102,8 +102,8 @@ response = function(status, headers, body)
   last_us = now_us()
   statuses[status] = (statuses[status] or 0) + 1
   statuses_json = encode_statuses(statuses)
-  local location = headers["Location"] or headers["location"] or ""
-  if status ~= 302 or not location:find(ballot_path, 1, true) then
+  -- A cast is answered with its receipt (200, the ballot page with the tracker); a refusal redirects.
+  if status ~= 200 then
     bad_location = bad_location + 1
   end
   if mode == "exact" and received >= #mine then

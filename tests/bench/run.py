@@ -11,10 +11,10 @@ One command (``make bench``) on PostgreSQL at 127.0.0.1 with trust auth, in this
    delegate casts twice. CPU time is counted per process group during every run.
 2. ``pcpa_bench``: fresh database, 2,000 active members with a delegate each, the
    charter signed, a convened assembly, two votes opened with ``voting.open_vote``.
-   On the smoke vote 3 delegates cast through gunicorn with ``urllib`` (302, the
-   ballot written); then wrk sends 2,000 casts at 32 connections on the other
+   On the smoke vote 3 delegates cast through gunicorn with ``urllib`` (200 with the receipt,
+   the ballot written); then wrk sends 2,000 casts at 32 connections on the other
    vote, each delegate exactly once, and stops. Afterwards: exactly 2,000 ballots
-   and 2,000 participations, every answer a 302 back to the ballot page.
+   and 2,000 participations, every answer a 200 with the receipt.
 3. ``pcpa_bench_seal``: 100,000 ballots (with their participations and electors)
    for one vote; time ``voting.close_vote`` (seal and count), the board export
    and the recount of the exported file.
@@ -230,8 +230,14 @@ def signed_sessions(app: Any, delegates: list[tuple[int, int]]) -> list[Signed]:
     return out
 
 
-def cast_body(signed: Signed, choice: str = "for") -> str:
-    return urllib.parse.urlencode({"csrf_token": signed.csrf, "member_id": signed.member_id, "choice": choice})
+def cast_body(signed: Signed, vote_id: int, choice: str = "for") -> str:
+    """The confirmation page's cast form: the choice, and the tracker drawn there with its MAC."""
+    from app.assembly import secrecy
+
+    tracker = secrecy.new_tracker()
+    mac = secrecy.tracker_mac(secrecy.tracker_key(SECRET_KEY), vote_id, signed.member_id, tracker)
+    return urllib.parse.urlencode({"csrf_token": signed.csrf, "member_id": signed.member_id, "choice": choice,
+                                   "tracker": tracker, "mac": mac})
 
 
 def write_wrk_data(path: Path, vote_id: int, sessions: list[Signed]) -> Path:
@@ -240,7 +246,7 @@ def write_wrk_data(path: Path, vote_id: int, sessions: list[Signed]) -> Path:
     with path.open("w") as out:
         out.write(f"/votes/{vote_id}/cast\n")
         for s in sessions:
-            out.write(f"{s.cookie}\t{cast_body(s)}\n")
+            out.write(f"{s.cookie}\t{cast_body(s, vote_id)}\n")
     return path
 
 
@@ -318,7 +324,7 @@ def app_server(db_name: str, workers: int):  # noqa: ANN201 - context manager
 # Load --------------------------------------------------------------------------------------
 
 def smoke_test(app: Any, electorate: Electorate, sessions: list[Signed]) -> None:
-    """Three real casts through gunicorn: 302 back to the ballot page and the ballot in the database."""
+    """Three real casts through gunicorn: 200 with the receipt and the ballot in the database."""
     from sqlalchemy import func, select
 
     from app.assembly.models import Ballot, Participation
@@ -331,16 +337,16 @@ def smoke_test(app: Any, electorate: Electorate, sessions: list[Signed]) -> None
     opener = urllib.request.build_opener(NoRedirect)
     vote_id = electorate.smoke_vote_id
     for s in sessions:
-        req = urllib.request.Request(f"http://{HOST}:{PORT}/votes/{vote_id}/cast", data=cast_body(s).encode(),
+        req = urllib.request.Request(f"http://{HOST}:{PORT}/votes/{vote_id}/cast", data=cast_body(s, vote_id).encode(),
                                      headers={"Cookie": s.cookie, "User-Agent": USER_AGENT,
                                               "Content-Type": "application/x-www-form-urlencoded"})
         try:
             response = opener.open(req, timeout=10)
-            status, location = response.status, response.headers.get("Location", "")
+            status, body = response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
-            status, location = exc.code, exc.headers.get("Location", "")
-        if status != 302 or not location.endswith(f"/votes/{vote_id}"):
-            raise SystemExit(f"smoke test: member {s.member_id} got {status} -> {location!r}; the sessions are wrong")
+            status, body = exc.code, ""
+        if status != 200 or 'class="receipts"' not in body:
+            raise SystemExit(f"smoke test: member {s.member_id} got {status}, no receipt; the sessions are wrong")
     with app.app_context():
         members = [s.member_id for s in sessions]
         participations = db.session.scalar(select(func.count()).select_from(Participation).where(
@@ -349,7 +355,7 @@ def smoke_test(app: Any, electorate: Electorate, sessions: list[Signed]) -> None
         db.session.remove()
     if participations != len(sessions) or ballots != len(sessions):
         raise SystemExit(f"smoke test: {participations} participations, {ballots} ballots for {len(sessions)} casts")
-    log(f"smoke test: {len(sessions)} casts through gunicorn -> 302 to the ballot page, "
+    log(f"smoke test: {len(sessions)} casts through gunicorn -> 200 with the receipt, "
         f"{participations} participations and {ballots} ballots written")
 
 
@@ -763,7 +769,7 @@ def exact_run(workers: int, members: int) -> dict[str, Any]:
     with app_server(name, workers) as pid:
         smoke_test(app, electorate, sessions[:3])
         # Warm every worker up (caches, prepared statements) on the smoke vote; the measured vote is untouched.
-        require_302(run_wrk(warmup, mode="exact", threads=1, connections=32, duration="600s",
+        require_receipts(run_wrk(warmup, mode="exact", threads=1, connections=32, duration="600s",
                             expected=50 * workers), "warm-up")
         result = run_wrk(data, mode="exact", threads=1, connections=32, duration="600s", expected=len(sessions),
                          meter=CpuMeter(pid, name))
@@ -789,12 +795,12 @@ class Pool:
         return taken
 
 
-def require_302(result: dict[str, Any], what: str) -> None:
+def require_receipts(result: dict[str, Any], what: str) -> None:
     """Stop the benchmark when casts fail: figures of a broken endpoint mean nothing."""
-    if set(result["statuses"]) - {"302"} or result["bad"]:
+    if set(result["statuses"]) - {"200"} or result["bad"]:
         log_file = WORK / f"gunicorn-{PORT}.log"
         errors = [line for line in log_file.read_text().splitlines() if "Error" in line or "error" in line]
-        raise SystemExit(f"{what}: answers {result['statuses']}, {result['bad']} not a 302 to the ballot page; "
+        raise SystemExit(f"{what}: answers {result['statuses']}, {result['bad']} not a 200 with the receipt; "
                          f"last error in {log_file}: {errors[-1] if errors else '(none)'}")
 
 
@@ -806,7 +812,7 @@ def steady_run(app: Any, electorate: Electorate, pool: Pool, workers: int, durat
     sessions = signed_sessions(app, pool.take(STEADY_RATE_CAP * seconds))
     data = write_wrk_data(WORK / f"steady-{time.monotonic_ns()}.tsv", electorate.vote_id, sessions)
     with app_server(electorate.db_name, workers) as pid:
-        require_302(run_wrk(warmup, mode="duration", threads=2, connections=32, duration=f"{WARMUP_SECONDS}s"),
+        require_receipts(run_wrk(warmup, mode="duration", threads=2, connections=32, duration=f"{WARMUP_SECONDS}s"),
                     "warm-up")
         time.sleep(1)  # casts in flight when the warm-up stopped
         before = count_cast(app, electorate.vote_id)
@@ -880,7 +886,7 @@ def pairs_table(pairs: Pairs, label: str) -> list[str]:
         f"{median([f['per_cast']['wrk_ms'] for _, f in pairs]):.2f} ms.",
         "Checks: " + "; ".join(
             f"{o['db']['ballots']:,} ballots = {o['db']['participations']:,} participations for {o['received']:,} "
-            f"answers, {o['bad']} not a 302 to the ballot page" for o, _ in pairs)
+            f"answers, {o['bad']} not a 200 with the receipt" for o, _ in pairs)
         + " (casts in flight when wrk stops are written but not counted by wrk).",
         "",
     ]
@@ -922,15 +928,15 @@ def report(args: argparse.Namespace, exact: dict[str, Any], pairs: Pairs, sweep:
                  f"{lat['max']:.0f} ms | " + ", ".join(f"{k}: {n:,}" for k, n in sorted(exact["statuses"].items()))
                  + f" | {db['ballots']:,} | {db['participations']:,} |")
     intact = (db["ballots"] == db["participations"] == db["distinct_members"] == db["distinct_trackers"]
-              == exact["expected"] and exact["statuses"] == {"302": exact["expected"]} and exact["bad"] == 0)
+              == exact["expected"] and exact["statuses"] == {"200": exact["expected"]} and exact["bad"] == 0)
     c = exact["per_cast"]
     lines += [
         "",
         f"Check: {db['ballots']:,} ballots, {db['participations']:,} participations, {db['distinct_members']:,} "
         f"distinct members, {db['distinct_trackers']:,} distinct trackers for {exact['expected']:,} requests; every "
-        f"answer a 302 back to the ballot page ({exact['bad']} otherwise); wrk errors {exact['errors']} -> "
+        f"answer a 200 with the receipt ({exact['bad']} otherwise); wrk errors {exact['errors']} -> "
         f"**{'nothing lost or duplicated' if intact else 'MISMATCH'}**. Before the load, 3 casts through gunicorn "
-        "with urllib (another vote) answered 302 and wrote their ballot.",
+        "with urllib (another vote) answered 200 and wrote their ballot.",
         f"CPU per cast: gunicorn {c['server_ms']:.2f} ms, PostgreSQL {c['postgres_ms']:.2f} ms, wrk "
         f"{c['wrk_ms']:.2f} ms; meanwhile other processes took {c['others_cores']:.2f} of the {nproc} cores.",
         "",
@@ -1001,7 +1007,7 @@ def report(args: argparse.Namespace, exact: dict[str, Any], pairs: Pairs, sweep:
                  + (f"; {', '.join(f'{p:.0f}' for p in p95s[1:])} ms (steady rounds)" if pairs else "")
                  + f" | {'yes' if max(p95s) < 150 else 'no'} |")
     lines.append(f"| nothing lost or duplicated | {db['ballots']:,} ballots = {db['participations']:,} participations "
-                 f"= {exact['expected']:,} requests, all 302 | {'yes' if intact else 'no'} |")
+                 f"= {exact['expected']:,} requests, all 200 | {'yes' if intact else 'no'} |")
     if seal:
         lines.append(f"| seal {seal['ballots']:,} ballots < 2 s | close_vote {seal['close_s']:.2f} s"
                      + (" once `voter_users` is fixed; fails as it is" if "close_error" in seal else "")
