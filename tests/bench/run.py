@@ -21,7 +21,7 @@ One command (``make bench``) on PostgreSQL at 127.0.0.1 with trust auth, in this
 
 Sessions are not made through the sign-in form (Argon2 would be the benchmark):
 each delegate gets the cookie the app itself would issue after ``login_user``,
-signed with the app's session serializer: ``_user_id``, ``_fresh``, ``_id``
+signed with the app's session serializer: ``_user_id`` ("id:session version"), ``_fresh``, ``_id``
 (Flask-Login's "strong" session identifier for the load generator's address and
 User-Agent), ``_permanent`` (the 30-minute idle timeout) and Flask-WTF's raw
 ``csrf_token``; the form carries the signed token ``generate_csrf()`` returns.
@@ -222,7 +222,7 @@ def signed_sessions(app: Any, delegates: list[tuple[int, int]]) -> list[Signed]:
                                                          headers={"User-Agent": USER_AGENT}):
             # What auth.routes._start_session + flask_login.login_user leave in the session.
             session.permanent = True
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = f"{user_id}:1"  # User.get_id(): the id and the session version (new users: 1)
             session["_fresh"] = True
             session["_id"] = _create_identifier()
             form_token = generate_csrf()  # stores the raw token in session["csrf_token"]

@@ -39,7 +39,7 @@ def _invitation_link(live: LiveServer, email: str) -> str:
                                   .order_by(OutboxMessage.id.desc())).first()
         db.session.remove()
     assert body, f"no e-mail to {email} in the outbox"
-    match = re.search(r"https?://\S+/invitation/\S+", body)
+    match = re.search(r"https?://\S+/invitation#\S+", body)  # the code in the fragment: the page posts it
     assert match, body
     return match.group(0)
 

@@ -10,5 +10,5 @@
   var field = form.querySelector("input[name=code]");
   if (!field) { return; }
   try { field.value = decodeURIComponent(code); } catch (e) { field.value = code; }
-  form.submit();
+  HTMLFormElement.prototype.submit.call(form);  // form.submit is the button named "submit"
 })();
