@@ -169,10 +169,12 @@ def test_a_reload_of_the_cast_is_refused_as_already_cast(app: Flask, voter: dict
 
 
 def _tampered(fields: dict[str, str], member_ids: list[int], other: dict[str, str]) -> Iterator[tuple[str, dict]]:
-    flip = "0" if fields["tracker"][0] != "0" else "1"
+    def flipped(value: str) -> str:
+        return ("0" if value[0] != "0" else "1") + value[1:]
+
     yield "forged tracker, no MAC", {**fields, "tracker": secrecy.new_tracker(), "mac": ""}
-    yield "forged tracker, old MAC", {**fields, "tracker": flip + fields["tracker"][1:]}
-    yield "tampered MAC", {**fields, "mac": flip + fields["mac"][1:]}
+    yield "forged tracker, old MAC", {**fields, "tracker": flipped(fields["tracker"])}
+    yield "tampered MAC", {**fields, "mac": flipped(fields["mac"])}
     yield "no tracker", {k: v for k, v in fields.items() if k not in ("tracker", "mac")}
     yield "not a tracker", {**fields, "tracker": "'><script>", "mac": fields["mac"]}
     yield "another member's confirm", {**other, "member_id": str(member_ids[0])}

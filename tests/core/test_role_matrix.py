@@ -216,7 +216,7 @@ EXPECTED: dict[str, Row] = {
     "/votes/<int:vote_id>/close": Row("votes.close_vote", get=SECRETARIAT, post=SECRETARIAT),
     "/votes/<int:vote_id>/remind": Row("votes.remind", post=SECRETARIAT),
     "/votes/<int:vote_id>/results": Row("board.results", get=SIGNED_IN),
-    "/votes/<int:vote_id>/board": Row("board.board", get=EVERYONE),
+    "/votes/<int:vote_id>/board": Row("board.board", get=EVERYONE, post=EVERYONE, post_ok=frozenset({200, 422})),
     "/votes/<int:vote_id>/board.json": Row("board.board_json", get=EVERYONE, get_ok=frozenset({200, 409})),
     # steering committee (an appointed seat that has not ended)
     "/committee": Row("committee.index", get=SIGNED_IN),
