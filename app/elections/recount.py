@@ -38,8 +38,6 @@ ELECTION = "election"
 APPROVAL = "approval"
 #: A candidacy id as written in an election board and in its approval ballots.
 CANDIDATE_ID = re.compile(r"[0-9]+")
-#: What an election's count does when no committee can meet the constraints (``rules.allocate``).
-FALLBACKS = ("relax", "void")
 #: The keys of the ``election`` section that the count produces (not in a format-2 header).
 OUTPUTS = ("seed", "allocation")
 
@@ -79,8 +77,8 @@ def check_format(document: Mapping[str, Any]) -> None:
             fail(f"{where}.gender", f"unknown gender {candidate['gender']!r}")
     if document.get("format") != "pcpa-board/1" or "infeasible_fallback" in election:
         fallback = need(election, "infeasible_fallback", str, "election")
-        if fallback not in FALLBACKS:
-            fail("election.infeasible_fallback", f"expected one of {', '.join(FALLBACKS)}, found {fallback!r}")
+        if fallback not in rules.FALLBACKS:
+            fail("election.infeasible_fallback", f"expected one of {', '.join(rules.FALLBACKS)}, found {fallback!r}")
     need(election, "seed", str, "election")
     need(election, "allocation", dict, "election")
 
