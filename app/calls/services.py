@@ -73,7 +73,11 @@ def _check_challenge(data: Mapping[str, Any], challenge_id: int | None) -> dict[
         raise DomainError(_l("Enter a code."), field="code")
     if not (data.get("title_fr") or "").strip():
         raise DomainError(_l("Enter the title in French."), field="title_fr")
-    taken = db.session.scalar(select(Challenge.id).where(func.lower(Challenge.code) == clean["code"].lower()))
+    # Compared in Python: SQLite's lower() (and PostgreSQL's under a C locale) folds ASCII only, so "É" and "é"
+    # slipped past a lower() in SQL and reached the unique index (a 500). The programme has a handful of challenges.
+    key = clean["code"].casefold()
+    taken = next((c.id for c in db.session.execute(select(Challenge.id, Challenge.code)) if c.code.casefold() == key),
+                 None)
     if taken is not None and taken != challenge_id:
         raise DomainError(_l("Another challenge already uses this code."), field="code")
     return clean
