@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test test-postgres translations lint bench clean-db
+.PHONY: install run serve test test-postgres translations lint audit bench clean-db
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,13 @@ test-postgres: install translations
 
 lint: install
 	$(VENV)/bin/ruff check app tests
+
+# Known vulnerabilities of the pinned packages (pip-audit, installed into the venv the first time). Needs
+# network access to the vulnerability databases (PyPI's advisories, OSV): run it where they can be reached.
+# --strict: a package that could not be checked fails the audit (never a silent "no known vulnerabilities").
+audit: install
+	$(PY) -m pip show pip-audit >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit --strict --requirement requirements.txt --desc on
 
 bench: install
 	$(PY) tests/bench/run.py

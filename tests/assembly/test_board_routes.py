@@ -190,7 +190,7 @@ def test_open_vote_results_list_each_members_choice(app: Flask, client: FlaskCli
     html = html_of(client, f"/votes/{built.vote_id}/results")
     labels = {"for": "For", "against": "Against", "abstain": "Abstain"}
     for name, choice in built.choices.items():
-        assert re.search(rf"<th scope=\"row\">{re.escape(name)}</th>\s*<td>[^<]*</td><td>{labels[choice]}</td>",
+        assert re.search(rf"<th scope=\"row\"><bdi>{re.escape(name)}</bdi></th>\s*<td>[^<]*</td><td>{labels[choice]}</td>",
                          html), name
 
 
@@ -230,7 +230,7 @@ def test_anonymous_reads_the_board_after_the_close(app: Flask, client: FlaskClie
         assert previous in html
     assert f'id="final-hash">{previous}<' in html
     participants, _ = section(html, "participants")
-    assert all(f"<li>{name}</li>" in participants for name in built.names)
+    assert all(f"<li><bdi>{name}</bdi></li>" in participants for name in built.names)
     assert "Find my tracker" in html and "Sign in" in html
 
 

@@ -632,8 +632,8 @@ def test_results_are_hidden_before_the_close_then_explained(app: Flask, client: 
     assert elected[:2] == [fr0, fr1] and winner in (tn0, tn1)
     assert substitutes == [fr2, loser]
     elected_part = html.split('id="elected-title"')[1].split('id="substitutes-title"')[0]
-    assert all(f"{name}</strong>" in elected_part for name in elected)
-    assert f"represented by Représentant {fr0}" in elected_part
+    assert all(f"{name}</bdi></strong>" in elected_part for name in elected)
+    assert f"represented by <bdi>Représentant {fr0}</bdi>" in elected_part
     substitutes_part = html.split('id="substitutes-title"')[1].split('id="why-title"')[0]
     assert substitutes_part.index(fr2) < substitutes_part.index(loser)
     assert (f"{fr2} was skipped: electing them would exceed the maximum of 2 seats for the college "
@@ -646,7 +646,7 @@ def test_results_are_hidden_before_the_close_then_explained(app: Flask, client: 
     assert f'href="/elections/{race.election_id}/proclamation.pdf"' in html
     # The approvals, in rank order.
     ranking = html.split('id="ranking-title"')[1].split('id="draw-title"')[0]
-    positions = [ranking.index(f"<th scope=\"row\">{name}</th>") for name in (fr0, fr1, fr2)]
+    positions = [ranking.index(f"<th scope=\"row\"><bdi>{name}</bdi></th>") for name in (fr0, fr1, fr2)]
     assert positions == sorted(positions)
     assert "<td>5</td>" in ranking and "Substitute no. 1" in ranking
 
