@@ -20,10 +20,11 @@ import hmac
 import logging
 import re
 import secrets
+import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
 from app.core.errors import DomainError
@@ -37,6 +38,8 @@ TRACKER = re.compile(r"[0-9a-f]{32}")
 _KEY_LABEL = b"ballot-tracker-v1"
 #: How long the VACUUM FULL after a close waits for its lock before a plain VACUUM runs instead.
 LOCK_TIMEOUT_MS = 5000
+#: How long it first waits for transactions that began before the close (see ``_wait_for_older_snapshots``).
+WAIT_MS = 5000
 
 
 #: What a voter is told when the cast form's tracker does not check out.
@@ -101,6 +104,29 @@ _MAY_VACUUM = text("SELECT pg_has_role(current_user, relowner, 'USAGE') "
                    "FROM pg_class WHERE oid = 'ballots'::regclass")
 
 
+#: The next transaction id (32 bits, as ``backend_xmin`` shows it) once the close has committed.
+_HORIZON = text("SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text")
+#: Other sessions whose snapshot or transaction predates the horizon: VACUUM FULL keeps the row
+#: versions they (or snapshots taken while such a transaction runs) might still see. Sessions of other databases count too (measured: they hold VACUUM FULL's horizon back).
+#: Other roles' sessions show no ``backend_xmin`` unless the role has ``pg_read_all_stats``.
+_OLDER_SNAPSHOTS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+    "AND (age(backend_xmin) > age(CAST(:horizon AS xid)) OR age(backend_xid) > age(CAST(:horizon AS xid)))")
+
+
+def _wait_for_older_snapshots(connection: Connection) -> None:
+    """Give transactions that began before the close up to ``WAIT_MS`` to end (an autovacuum ANALYZE,
+    a report being read): the row versions they can still see would survive the VACUUM."""
+    horizon = connection.execute(_HORIZON).scalar()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while connection.execute(_OLDER_SNAPSHOTS, {"horizon": horizon}).scalar():
+        if time.monotonic() >= deadline:
+            log.warning("Transactions older than a vote's close still run after %d ms: the row versions they "
+                        "can see survive this VACUUM, until the next close's", WAIT_MS)
+            return
+        time.sleep(0.05)
+
+
 def vacuum_ballots() -> str:
     """Rewrite the ballots table's files once a close has committed (PostgreSQL); returns what ran.
 
@@ -124,6 +150,7 @@ def vacuum_ballots() -> str:
                 log.warning("The database role does not own the ballots table: it cannot VACUUM it after a "
                             "close; the casts' row versions remain until the owner vacuums it")
                 return "none"
+            _wait_for_older_snapshots(connection)
             connection.execute(text(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}"))
             try:
                 connection.execute(text("VACUUM (FULL, ANALYZE) ballots"))

@@ -11,6 +11,8 @@ keeps ballots in key order; see test_secrecy.py); the vacuum is a no-op there.
 """
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +26,13 @@ from app.auth.models import User, UserKind
 from app.core.timeutil import utcnow
 from app.extensions import db
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wait as long as it takes for transactions older than the close: on a shared server (other
+    databases' sessions hold VACUUM FULL's horizon back too) the default ``WAIT_MS`` can run out."""
+    monkeypatch.setattr(secrecy, "WAIT_MS", 60_000)
 
 
 def _postgresql() -> None:
@@ -101,11 +110,13 @@ def test_mid_vote_a_dump_links_ballots_to_participations_and_the_close_with_vacu
     vote_id, trackers = data["vote_id"], data["trackers"]
 
     # The documented limit: while the vote is open, every ballot shares its cast's transaction id
-    # with the participation, and the rows lie in casting order in both tables.
+    # with the participation, and the rows lie (nearly: free space is reused) in casting order in both
+    # tables, so a dump's two tables, read side by side, pair most ballots with their member.
     assert _linked_by_xmin(vote_id) == trackers
-    cast_order = list(trackers)  # members in casting order
-    assert _physical_order(vote_id, "participations", "member_id") == cast_order
-    assert _physical_order(vote_id, "ballots", "tracker") == [trackers[m] for m in cast_order]
+    member_of = {tracker: member for member, tracker in trackers.items()}
+    side_by_side = zip(_physical_order(vote_id, "participations", "member_id"),
+                       (member_of[t] for t in _physical_order(vote_id, "ballots", "tracker")), strict=True)
+    assert sum(1 for a, b in side_by_side if a == b) >= 0.9 * len(trackers)
     cast_xids = set(db.session.scalars(text("SELECT xmin::text FROM participations WHERE vote_id = :v"),
                                        {"v": vote_id}))
     assert len(cast_xids) == len(trackers)
@@ -173,3 +184,25 @@ def test_the_vacuum_is_skipped_with_a_warning_where_it_cannot_run(
     monkeypatch.undo()
     with db.engine.connect() as connection:
         assert connection.execute(secrecy._MAY_VACUUM).scalar() is True  # the test role owns it
+
+
+def test_the_vacuum_waits_for_a_transaction_that_began_before_the_close(app: Flask, ctx: None) -> None:
+    """A snapshot older than the close would keep the casts' row versions alive through the VACUUM
+    (an autovacuum ANALYZE, a report being read): the vacuum waits for it (up to ``WAIT_MS``)."""
+    _postgresql()
+    if not _pageinspect():
+        pytest.skip("pageinspect is not available here")
+    data = _open_and_cast(20)
+    cast_xids = set(db.session.scalars(text("SELECT xmin::text FROM participations WHERE vote_id = :v"),
+                                       {"v": data["vote_id"]}))
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as reader:
+        assert reader.execute(text("SELECT count(*) FROM ballots")).scalar() == 20  # its snapshot: before the close
+        _close(data)
+        ending = threading.Timer(0.5, reader.rollback)
+        ending.start()
+        started = time.monotonic()
+        assert secrecy.vacuum_ballots() == "full"
+        ending.join()
+    assert time.monotonic() - started >= 0.4, "the vacuum did not wait for the older snapshot"
+    assert not [v for v in _heap_versions("ballots") if v["xmin"] in cast_xids]
