@@ -18,6 +18,7 @@ from app.calls import allocation
 from app.calls.money import parse_amount, to_cents
 from app.calls.selection import MAX_RESERVE, MIN_REASON, TrialParams, parse_min_score
 from app.calls.selection_models import DecisionOutcome, LineMode, RankingBasis
+from app.core.bounds import int_or_none
 from app.core.forms import BaseForm as FlaskForm
 
 
@@ -96,8 +97,8 @@ def read_trial(args: Mapping[str, str], *, default: TrialParams, proposal_ids: S
     reserve = default.reserve_size
     if (text := (args.get("reserve") or "").strip()):
         typed["reserve"] = text
-        if text.isdigit() and 0 <= int(text) <= MAX_RESERVE:
-            reserve = int(text)
+        if (number := int_or_none(text, 0, MAX_RESERVE)) is not None:
+            reserve = number
         else:
             errors["reserve"] = _("Enter a number from 0 to %(max)d.", max=MAX_RESERVE)
     amounts: dict[int, int] = {}

@@ -35,6 +35,7 @@ from app.calls.selection_models import (
     RankingBasis,
     SelectionDecision,
 )
+from app.core.bounds import int_or_none
 from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import Role, can, require, roles_of
 from app.extensions import db
@@ -191,8 +192,8 @@ def decide(call_id: int):
     amounts = {}
     for pid in ids:
         text = (request.form.get(f"set_{pid}") or "").strip()
-        if text.isdigit():
-            amounts[pid] = int(text)
+        if (amount := int_or_none(text, low=0)) is not None:
+            amounts[pid] = amount
     saved = selection.saved_params(call, data.settings, amounts)
     line = selection.trial(data, saved)
     problems = allocation.decision_problems(line, entered.decided,

@@ -66,3 +66,17 @@ def number_in_range(value: Any) -> bool:
     if isinstance(value, float):
         return value == value and INT_MIN <= value <= INT_MAX  # NaN is the only value unequal to itself
     return True
+
+
+def int_or_none(text: str | None, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
+    """The integer ``text`` spells (decimal digits, an optional minus) within ``low``..``high``; else None.
+
+    Replaces ``text.isdigit() and int(text)``: ``isdigit`` accepts "²" (which ``int`` refuses) and 5,000
+    digits (which ``int`` refuses past 4,300), and nothing bounded the value before the database.
+    """
+    text = (text or "").strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isdecimal() or len(digits) > len(str(INT_MAX)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None

@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.calls.money import parse_amount, to_cents
 from app.calls.wording import amount_refusal
+from app.core.bounds import int_or_none
 from app.core.forms import BaseForm as FlaskForm
 from app.grants.instalments import Row
 from app.grants.models import InstalmentCondition
@@ -159,15 +160,15 @@ def read_schedule(data: Mapping[str, str], count: int) -> ScheduleInput:
         report_id = share = None
         if condition == InstalmentCondition.report_approved:
             text = result.typed[f"report_{n}"]
-            if not text.isdigit():
+            report_id = int_or_none(text, low=1)
+            if report_id is None:
                 result.errors[f"report_{n}"] = _("Choose the report whose approval makes the instalment due.")
                 continue
-            report_id = int(text)
         if condition == InstalmentCondition.expenditure_share:
             text = result.typed[f"share_{n}"].rstrip("%").strip()
-            if not text.isdigit() or not 0 <= int(text) <= 100:
+            share = int_or_none(text, 0, 100)
+            if share is None:
                 result.errors[f"share_{n}"] = _("Enter a share from 0 to 100 %.")
                 continue
-            share = int(text)
         result.rows.append(Row(cents, condition, report_id, share))
     return result

@@ -36,7 +36,7 @@ from werkzeug.routing import BuildError
 from app.calls import attachments as call_attachments
 from app.calls.models import BudgetCategory
 from app.calls.money import from_cents
-from app.core.bounds import bounded_int
+from app.core.bounds import bounded_int, int_or_none
 from app.core.errors import DomainError, fail_at_field
 from app.core.i18n import text_direction
 from app.core.permissions import can
@@ -621,8 +621,8 @@ def indicator_sides(grant_id: int):
         raw = request.form.get(f"side-{indicator.id}", "")
         if raw == "lead":
             sides[indicator.id] = None
-        elif raw.isdigit():
-            sides[indicator.id] = int(raw)
+        elif (side := int_or_none(raw, low=1)) is not None:
+            sides[indicator.id] = side
     try:
         changed = indicators.set_sides(grant, sides, actor=current_user)
     except DomainError as exc:

@@ -21,6 +21,8 @@ from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, S
 
 from app.assembly.models import Vote
 from app.calls.models import Challenge
+from app.calls.selection import TrialParams
+from app.calls.selection_forms import read_trial
 from app.core import bounds
 from app.core.forms import BaseForm
 from app.core.inputs import CleanParameters
@@ -78,6 +80,24 @@ def test_positive_id(text: str, ok: bool) -> None:
     else:
         with pytest.raises(ValueError):
             bounds.positive_id(text)
+
+
+@pytest.mark.parametrize(("text", "low", "high", "value"), [
+    ("12", 0, 100, 12), (" 0 ", 0, 100, 0), ("100", 0, 100, 100), ("101", 0, 100, None), ("-1", 0, 100, None),
+    ("-5", -10, 10, -5), ("٣", 0, 100, 3),  # Arabic-Indic digits are decimal digits
+    ("²", 0, 100, None), ("9" * 5000, 0, bounds.INT_MAX, None), (str(2**31), 0, bounds.INT_MAX, None),
+    ("", 0, 100, None), (None, 0, 100, None), ("1.5", 0, 100, None), ("+3", 0, 100, None), ("-", 0, 100, None),
+])
+def test_int_or_none(text: str | None, low: int, high: int, value: int | None) -> None:
+    assert bounds.int_or_none(text, low, high) == value
+
+
+@pytest.mark.parametrize("typed", ["²", "9" * 5000, str(2**63)])
+def test_a_typed_reserve_that_isdigit_accepts_but_int_refuses_is_explained(ctx: None, typed: str) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: the trial page answered 500."""
+    default = TrialParams(envelope_cents=100, ranking="score", mode="skip", reserve_size=2)
+    entered = read_trial({"reserve": typed}, default=default, proposal_ids=[])
+    assert "reserve" in entered.errors
 
 
 @pytest.mark.parametrize(("day", "ok"), [
