@@ -33,15 +33,18 @@ def authenticate(email: str, password: str) -> User | None:
     Exactly one Argon2 verification runs whatever the case (an unknown e-mail is checked against a dummy
     hash of the same cost), so the time taken does not tell which addresses have an account. An account's
     wrong passwords since its last success add a delay before the check (``throttle``); the right password
-    is never refused, only slowed.
+    is never refused, only slowed. Wrong sign-ins for an address without an account are delayed the same way
+    (counted in the limiter's storage), so the delay does not tell either.
     """
     user = find_user_by_email(email)
-    if user is not None:
-        throttle.wait_before_checking(user.failed_logins or 0)
+    address = normalise_email(email)
+    throttle.wait_before_checking(user.failed_logins or 0 if user is not None else throttle.unknown_failures(address))
     correct = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not user.active or not correct:
         if user is not None:
             throttle.record_failure(user)
+        else:
+            throttle.record_unknown_failure(address)
         audit.record("auth.login_failed", "user", user.id if user else None,
                      after={"email": normalise_email(email)[:254]})
         return None

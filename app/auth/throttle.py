@@ -9,6 +9,8 @@ Two brakes, neither of which ever refuses the right password for an account:
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from collections.abc import Callable
 
@@ -17,7 +19,11 @@ from sqlalchemy import update
 
 from app.auth.models import User
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+#: How long wrong passwords for an address without an account are remembered (seconds).
+UNKNOWN_MEMORY = 24 * 3600
 
 #: What waits; tests replace it (``monkeypatch.setattr(throttle, "sleep", ...)``) to record instead of wait.
 sleep: Callable[[float], None] = time.sleep
@@ -62,6 +68,30 @@ def record_success(user: User) -> None:
     if user.failed_logins or user.last_failed_login_at is not None:
         user.failed_logins = 0
         user.last_failed_login_at = None
+
+
+def _unknown_key(email: str) -> str:
+    return "login-unknown:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def unknown_failures(email: str) -> int:
+    """Wrong sign-ins for an address that has no account, kept in the limiter's storage (Redis or memory).
+
+    They get the same delay as an account's, so how long a refusal takes does not tell whether the address
+    has an account. Nothing is stored in the database for addresses without an account.
+    """
+    try:
+        return int(limiter.storage.get(_unknown_key(email)) or 0)
+    except Exception:  # the storage is down: no delay rather than a 500  # noqa: BLE001
+        log.warning("sign-in: the limiter storage cannot be read; no delay for an unknown address")
+        return 0
+
+
+def record_unknown_failure(email: str) -> None:
+    try:
+        limiter.storage.incr(_unknown_key(email), UNKNOWN_MEMORY)
+    except Exception:  # noqa: BLE001
+        log.warning("sign-in: the limiter storage cannot be written")
 
 
 def failed_sign_in(response: Response) -> bool:

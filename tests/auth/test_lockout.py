@@ -300,3 +300,18 @@ def test_limits_are_kept_in_redis_when_it_answers(tmp_path: Path, waits: list[fl
         assert statuses == [200, 200, 429]
         assert limiter._storage_dead is False
         limiter.reset()
+
+
+def test_an_unknown_address_is_delayed_like_an_account_so_the_wait_tells_nothing(app, monkeypatch) -> None:
+    """Wrong sign-ins for an address without an account count too: the fifth waits as an account's would."""
+    from app.auth import services, throttle
+    from app.extensions import limiter
+
+    waits: list[float] = []
+    monkeypatch.setattr(throttle, "sleep", waits.append)
+    app.config.update(LOGIN_FREE_FAILURES=3, LOGIN_DELAY_STEP=0.5, LOGIN_DELAY_MAX=4)
+    with app.test_request_context("/login", method="POST"):
+        limiter.storage.reset()
+        for _ in range(6):
+            assert services.authenticate("nobody-here@example.org", "wrong password 123") is None
+    assert waits == [0.5, 1.0]
