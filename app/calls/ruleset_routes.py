@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.assembly import services as assembly_services
+from app.assembly import visibility
 from app.assembly.labels import CHOICE_WORDS, OUTCOME_WORDS
 from app.assembly.models import AgendaItem, Assembly, AssemblyStatus, Resolution, Vote, VoteStatus
 from app.calls import content as rule_content
@@ -228,8 +229,8 @@ def put_to(version: RuleSetVersion | None) -> PutTo | None:
         select(Resolution).where(Resolution.id == version.resolution_id)
         .options(selectinload(Resolution.agenda_item).selectinload(AgendaItem.assembly),
                  selectinload(Resolution.vote)))
-    if resolution is None:
-        return None
+    if resolution is None or not visibility.assembly_visible(current_user, resolution.agenda_item.assembly):
+        return None  # a draft assembly is hidden from all but the secretariat: the page does not name it
     return PutTo(resolution, resolution.agenda_item.assembly, version.decision)
 
 

@@ -244,3 +244,23 @@ def test_the_receiver_is_connected_by_the_app(app: Flask) -> None:
 
     assert any(getattr(r, "__name__", "") == "on_resolution_decided" for r in resolution_decided.receivers.values())
     assert EMAILS["committee"] == "other@example.org"  # the committee member of the central role matrix
+
+
+def test_a_version_put_to_a_draft_assembly_names_it_only_to_the_secretariat(app: Flask, people: People) -> None:
+    """The draft assembly is hidden (its pages and votes answer 404): the rule set's page does not name it."""
+    from flask import g
+
+    from tests.conftest import login
+
+    rule_set = make_rule_set(people)
+    draft = factories.assembly(title="Assemblée encore en brouillon", convened=False)
+    rulesets.freeze(rule_set, actor=people.user("secretariat"), agenda_item=draft.agenda[0])
+    db.session.commit()
+    rule_set_id = rule_set.id
+    for role, named in (("delegate", False), ("committee", False), ("secretariat", True)):
+        g.pop("_login_user", None)  # the test's app context is shared by the requests: forget the last user
+        client = app.test_client()
+        login(client, EMAILS[role])
+        page = client.get(f"/rulesets/{rule_set_id}")
+        assert page.status_code == 200, role
+        assert ("Assemblée encore en brouillon" in page.get_data(as_text=True)) is named, role
