@@ -292,6 +292,18 @@ def check_constraints(constraints: Constraints, seats: int, *, colleges: Collect
     return problems
 
 
+
+def minimums_above_candidates(candidates: Sequence[Candidate], constraints: Constraints) -> list[Problem]:
+    """Every minimum above the number of validated candidates in its group (no committee can reach it)."""
+    problems: list[Problem] = []
+    for scope in SCOPES:
+        present = Counter(c.group(scope) for c in candidates)
+        for group, (lo, _hi) in sorted(constraints.bounds(scope).items()):
+            if lo > present[group]:
+                problems.append(Problem("min_above_candidates", {"scope": scope, "group": group, "min": lo,
+                                                                 "candidates": present[group]}))
+    return problems
+
 def feasible_setup(candidates: Sequence[Candidate] | None, constraints: Constraints, seats: int) -> list[Problem]:
     """Everything that stops a full committee of ``seats`` from being formed; [] when it can be.
 
@@ -306,12 +318,7 @@ def feasible_setup(candidates: Sequence[Candidate] | None, constraints: Constrai
     n = len(candidates)
     if n < seats:
         problems.append(Problem("fewer_candidates_than_seats", {"candidates": n, "seats": seats}))
-    for scope in SCOPES:
-        present = Counter(c.group(scope) for c in candidates)
-        for group, (lo, _hi) in sorted(constraints.bounds(scope).items()):
-            if lo > present[group]:
-                problems.append(Problem("min_above_candidates", {"scope": scope, "group": group, "min": lo,
-                                                                 "candidates": present[group]}))
+    problems.extend(minimums_above_candidates(candidates, constraints))
     tol = constraints.parity_tolerance
     size = min(seats, n)
     if tol is not None:
@@ -400,13 +407,7 @@ def feasibility(candidates: Iterable[Candidate], constraints: Constraints, seats
     pool = list(candidates)
     if not pool:
         return Feasibility(False, (Problem("no_candidates", {}),))
-    problems: list[Problem] = []
-    for scope in SCOPES:
-        present = Counter(c.group(scope) for c in pool)
-        for group, (lo, _hi) in sorted(constraints.bounds(scope).items()):
-            if lo > present[group]:
-                problems.append(Problem("min_above_candidates", {"scope": scope, "group": group, "min": lo,
-                                                                 "candidates": present[group]}))
+    problems: list[Problem] = minimums_above_candidates(pool, constraints)
     spec, _lowered = completion.Spec.of(constraints).clamped(pool)
     if not _meetable(spec, pool, seats):
         problems.extend(_problem(item, spec, pool) for item in _blamed(spec, pool, seats))
