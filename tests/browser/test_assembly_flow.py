@@ -155,7 +155,7 @@ def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(
     for option, n in (("For", "1"), ("Against", "1"), ("Abstain", "0")):
         expect(counts.get_by_role("row").filter(has=page.get_by_role("rowheader", name=option, exact=True))
                .get_by_role("cell")).to_have_text(n)
-    final_hash = page.locator(".result-outcome code.mono").first.inner_text().strip()
+    final_hash = page.locator(".result-outcome code.final-hash").inner_text().strip()
     assert len(final_hash) == 64
     participants = page.locator("section.participants")
     expect(participants).to_contain_text(seeded["a"])

@@ -224,7 +224,7 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     page.get_by_role("button", name="Confirm").click()
     flash(page, "The vote is closed and its results are published.")
     expect(page.locator("#outcome-title")).to_contain_text("Adopted")
-    final_hash = page.locator(".result-outcome code.mono").inner_text().strip()
+    final_hash = page.locator(".result-outcome code.final-hash").inner_text().strip()
     assert len(final_hash) == 64
     _open_rule_set(page)
     assert page.url == f"{live.url}/rulesets/{rule_set_id}"
