@@ -174,7 +174,7 @@ def _send(user: User, template: str, subject: object, **context: object) -> None
 
 def invite_user(
     *,
-    actor: User,
+    actor: User | None,
     email: str,
     full_name: str,
     kind: UserKind = UserKind.representative,
@@ -184,7 +184,9 @@ def invite_user(
     member: object | None = None,
     is_delegate: bool = False,
 ) -> User:
-    """Create an account without password and e-mail a link to set one."""
+    """Create an account without password and e-mail a link to set one.
+
+    ``actor`` None: invited from the command line (``flask accounts invite-secretariat``), audited without author."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise DomainError(_l("An account already uses this e-mail address."), field="email")
@@ -198,7 +200,7 @@ def invite_user(
     return user
 
 
-def send_invitation(user: User, *, actor: User) -> None:
+def send_invitation(user: User, *, actor: User | None) -> None:
     """(Re)send an invitation link; earlier links stay valid until they expire."""
     ttl = current_app.config["INVITATION_TTL"]
     secret = issue_token(user, TokenPurpose.invitation, ttl)
