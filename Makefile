@@ -20,10 +20,11 @@ translations: install
 	$(FLASK) translate compile
 
 # Development server on SQLite in instance/, with demo data (loaded only into an empty database).
+# `make run PORT=8080 HOST=0.0.0.0`: the printed addresses follow HOST and PORT.
 run: install translations
 	APP_DEMO_MODE=true $(FLASK) db upgrade
-	APP_DEMO_MODE=true $(FLASK) demo load
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	APP_DEMO_MODE=true $(FLASK) demo load --url http://$(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/$(if $(filter 0.0.0.0,$(HOST)), (every interface; from this machine http://127.0.0.1:$(PORT)/),)"
 	APP_DEMO_MODE=true $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations

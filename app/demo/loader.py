@@ -33,7 +33,6 @@ from app.members.services import create_member, publish_charter, save_college
 
 SEED = 2016
 DEMO_PASSWORD = "demo-password-2026"
-LOGIN_URL = "http://127.0.0.1:5000/login"
 
 #: The real Tunisian member whose delegate and alternate are demo logins (it signed the charter).
 SIGNED_LOGIN_ACRONYM = "UTSS"
