@@ -74,11 +74,11 @@ class LinkCodeForm(FlaskForm):
     submit = SubmitField(_l("Continue"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SetPasswordForm):
+    """The new password as a reset sets it (same rules), after the current one."""
+
     current = PasswordField(_l("Current password"),
                             validators=[DataRequired(_l("Enter your current password.")), Length(max=200)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password.")),
-                                                             _long_enough, Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(_l("Repeat the password.")),
                                         EqualTo("password", _l("The two passwords differ."))])
