@@ -6,7 +6,6 @@ test database: the suite's own schema comes from ``create_all``.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +17,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from app import create_app
-from app.config import normalise_db_url
 from app.extensions import db
 from tests.conftest import test_settings as settings_for
+from tests.pg_scratch import scratch_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "migrations"
@@ -94,21 +92,8 @@ def test_upgrade_matches_models_on_sqlite(tmp_path: Path) -> None:
 @pytest.fixture
 def fresh_postgres() -> Iterator[str]:
     """A database created for this test next to TEST_DATABASE_URL, dropped after."""
-    raw = os.environ.get("TEST_DATABASE_URL")
-    if not raw:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    url = make_url(normalise_db_url(raw))
-    name = f"{url.database}_mig"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres("mig") as url:
+        yield url
 
 
 @pytest.mark.postgres

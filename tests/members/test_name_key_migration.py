@@ -3,23 +3,21 @@ stops, changing nothing, when two existing members would share one (SQLite, and 
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from app import create_app
-from app.config import normalise_db_url
 from app.extensions import db
 from app.members.models import Member
 from app.members.names import name_key
 from tests import factories
 from tests.conftest import test_settings as settings_for
+from tests.pg_scratch import scratch_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "migrations"
@@ -38,21 +36,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'keys.sqlite'}"
         return
-    raw = os.environ.get("TEST_DATABASE_URL")
-    if not raw:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    url = make_url(normalise_db_url(raw))
-    name = f"{url.database}_keys"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres("keys") as url:
+        yield url
 
 
 def _at_previous_revision(tmp_path: Path, url: str, names: list[str]) -> Flask:
