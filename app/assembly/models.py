@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.content_i18n import Translatable
 from app.core.enums import LabelledEnum
 from app.core.timeutil import UTCDateTime, utcnow
 from app.extensions import db
@@ -61,7 +62,7 @@ class VoteStatus(LabelledEnum):
         return {cls.pending: _l("Not opened"), cls.open: _l("Open"), cls.closed: _l("Closed")}
 
 
-class Assembly(db.Model):
+class Assembly(Translatable, db.Model):
     """One sitting of the plenary assembly."""
 
     __tablename__ = "assemblies"
@@ -82,6 +83,8 @@ class Assembly(db.Model):
     minutes_notes: Mapped[str] = mapped_column(Text, default="")
     #: The audit log's head ("entries:hash") when the assembly was closed, printed in its minutes.
     audit_head: Mapped[str | None] = mapped_column(String(80))
+    #: Recorded after the fact (a sitting held on paper, entered from its minutes): dates in the past allowed.
+    recorded_afterwards: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agenda: Mapped[list[AgendaItem]] = relationship(back_populates="assembly", order_by="AgendaItem.position",
@@ -90,7 +93,7 @@ class Assembly(db.Model):
                                                              cascade="all, delete-orphan")
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Translatable, db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (UniqueConstraint("assembly_id", "position"),)
 
@@ -104,7 +107,7 @@ class AgendaItem(db.Model):
     resolutions: Mapped[list[Resolution]] = relationship(back_populates="agenda_item", order_by="Resolution.id")
 
 
-class AssemblyDocument(db.Model):
+class AssemblyDocument(Translatable, db.Model):
     """A document attached to the convocation (stored under instance/documents)."""
 
     __tablename__ = "assembly_documents"
