@@ -71,8 +71,11 @@ class Defaults:
     MAIL_SENDER = "secretariat@pcpa.example"
     MAIL_TIMEOUT = 10
     # Audit anchors (flask audit anchor): the Ed25519 private key that signs them, kept outside the repository.
-    # None: <instance>/audit-signing-key.pem, created on first use with mode 0600.
+    # None: <SHARED_DIR>/audit-signing-key.pem, created on first use with mode 0600.
     AUDIT_SIGNING_KEY_FILE: str | None = None
+    # Files every app node needs (uploaded documents, attachments, pending imports, the audit signing key): a
+    # directory shared by all nodes (app/core/storage.py). None: the instance folder (a single node).
+    SHARED_DIR: str | None = None
     # Links in e-mails are built from this when set (no request context in commands).
     EXTERNAL_URL: str | None = None
     INVITATION_TTL = timedelta(days=7)

@@ -34,6 +34,7 @@ from app.auth.models import User
 from app.auth.services import external_url, send_mail
 from app.core import audit, uploads
 from app.core.errors import DomainError
+from app.core.storage import shared_dir
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members.models import Member, MemberStatus
@@ -202,11 +203,8 @@ def remove_agenda_item(item: AgendaItem, *, actor: User) -> None:
 
 
 def documents_dir() -> Path:
-    """Where uploaded documents are kept: ``ASSEMBLY_DOCUMENTS_DIR``, by default instance/documents."""
-    configured = current_app.config.get("ASSEMBLY_DOCUMENTS_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "documents"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Where uploaded documents are kept: ``ASSEMBLY_DOCUMENTS_DIR``, by default <SHARED_DIR>/documents."""
+    return shared_dir("ASSEMBLY_DOCUMENTS_DIR", "documents")
 
 
 def document_kinds() -> tuple[str, ...]:

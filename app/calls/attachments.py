@@ -17,6 +17,7 @@ from flask import current_app
 from app.calls import proposals
 from app.calls.models import Attachment, Proposal
 from app.core import audit, uploads
+from app.core.storage import shared_dir
 from app.extensions import db
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -36,11 +37,8 @@ def max_bytes() -> int:
 
 
 def storage_dir() -> Path:
-    """``CALLS_ATTACHMENTS_DIR``, by default ``<instance>/attachments`` (never under ``static``)."""
-    configured = current_app.config.get("CALLS_ATTACHMENTS_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "attachments"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """``CALLS_ATTACHMENTS_DIR``, by default ``<SHARED_DIR>/attachments`` (never under ``static``)."""
+    return shared_dir("CALLS_ATTACHMENTS_DIR", "attachments")
 
 
 def sniff(data: bytes) -> str | None:

@@ -36,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit, mail
 from app.core.models import OutboxMessage
+from app.core.storage import shared_path
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -77,9 +78,8 @@ def recipients() -> list[Recipient]:
 # The signing key ---------------------------------------------------------------------------------
 
 def key_path() -> Path:
-    """``AUDIT_SIGNING_KEY_FILE`` or ``<instance>/audit-signing-key.pem`` (instance/ is git-ignored)."""
-    configured = current_app.config.get("AUDIT_SIGNING_KEY_FILE")
-    return Path(configured) if configured else Path(current_app.instance_path) / DEFAULT_KEY_NAME
+    """``AUDIT_SIGNING_KEY_FILE`` or ``<SHARED_DIR>/audit-signing-key.pem`` (instance/ is git-ignored)."""
+    return shared_path("AUDIT_SIGNING_KEY_FILE", DEFAULT_KEY_NAME)
 
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:

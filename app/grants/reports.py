@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,6 +34,7 @@ from app.calls import attachments as call_attachments
 from app.core import audit, mail, uploads
 from app.core.errors import DomainError
 from app.core.permissions import Role, can, roles_of
+from app.core.storage import shared_dir
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.grants.models import (
@@ -331,11 +332,8 @@ def save_draft(report: Report, content: DraftContent, *, actor: Any) -> ReportVe
 # Attachments --------------------------------------------------------------------------------------------------
 
 def storage_dir() -> Path:
-    """``GRANTS_ATTACHMENTS_DIR``, by default ``<instance>/grant-attachments`` (never under ``static``)."""
-    configured = current_app.config.get("GRANTS_ATTACHMENTS_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "grant-attachments"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """``GRANTS_ATTACHMENTS_DIR``, by default ``<SHARED_DIR>/grant-attachments`` (never under ``static``)."""
+    return shared_dir("GRANTS_ATTACHMENTS_DIR", "grant-attachments")
 
 
 def path_of(item: ReportAttachment) -> Path:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError
 from app.core.permissions import can, require
+from app.core.storage import shared_path
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members import services, transfer
@@ -31,8 +32,8 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
 
 
 def _pending_dir() -> Path:
-    configured = current_app.config.get("IMPORT_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
+    """``IMPORT_DIR``, by default ``<SHARED_DIR>/imports``: the confirmation may reach another app node."""
+    return shared_path("IMPORT_DIR", "imports")
 
 
 def _pending() -> tuple[str, str, transfer.RawTable] | None:
