@@ -123,11 +123,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.assembly.commands import votes_cli
     from app.core.commands import audit_cli, translate_cli
+    from app.core.ops_commands import ops_cli
     from app.demo.commands import demo_cli
     from app.elections.commands import committee_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(ops_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(votes_cli)
     app.cli.add_command(committee_cli)

@@ -6,7 +6,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the assembly, vote, board and minutes pages and the home panels."""
-    from app.assembly import home
+    from app.assembly import checkin_routes, drill, home  # noqa: F401 - checkin_routes adds pages to bp
     from app.assembly.board_routes import bp as board_bp
     from app.assembly.minutes_routes import bp as minutes_bp
     from app.assembly.routes import bp as assembly_bp
@@ -17,3 +17,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(board_bp)
     app.register_blueprint(minutes_bp)
     home.register()
+    from app.assembly import audit_sentences
+
+    audit_sentences.register()  # the audit log's sentences for assemblies and votes
+    drill.register()
