@@ -16,3 +16,6 @@ def init_app(app: Flask) -> None:
     from app.auth.commands import accounts_cli
 
     app.cli.add_command(accounts_cli)  # flask accounts invite-secretariat
+    from app.auth import audit_sentences
+
+    audit_sentences.register()  # the audit log's sentences for accounts

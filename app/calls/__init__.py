@@ -35,3 +35,6 @@ def init_app(app: Flask) -> None:
     from app.calls.commands import calls_cli
 
     app.cli.add_command(calls_cli)
+    from app.calls import audit_sentences
+
+    audit_sentences.register()  # the audit log's sentences for calls

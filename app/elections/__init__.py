@@ -14,3 +14,6 @@ def init_app(app: Flask) -> None:
     anchor_recipients.register()
     app.register_blueprint(elections_bp)
     app.register_blueprint(committee_bp)
+    from app.elections import audit_sentences
+
+    audit_sentences.register()  # the audit log's sentences (after assembly's: extends the vote's)

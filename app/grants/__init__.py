@@ -16,3 +16,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(__import__("app.grants.report_routes", fromlist=["bp"]).bp)  # reports, budget (G-B)
     app.register_blueprint(__import__("app.grants.dashboard_routes", fromlist=["bp"]).bp)  # dashboards, exports (G-C)
     app.cli.add_command(__import__("app.grants.commands", fromlist=["grants_cli"]).grants_cli)  # flask grants (G-C)
+    from app.grants import audit_sentences
+
+    audit_sentences.register()  # the audit log's sentences for grants

@@ -11,3 +11,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     home.register()
+    from app.members import audit_sentences
+
+    audit_sentences.register()  # the audit log's sentences for members
