@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.assembly import kinds, secrecy, visibility, voting
+from app.assembly import ballot_reasons, kinds, secrecy, visibility, voting
 from app.assembly.models import Vote
 from app.assembly.vote_forms import (
     ApprovalBallotForm,
@@ -58,9 +58,10 @@ def _ballot_page(vote: Vote, forms: dict[int, BallotForm | ApprovalBallotForm] |
             forms[slot.member_id] = (
                 ApprovalBallotForm(formdata=None, member_id=slot.member_id, candidates=approval.choices)
                 if approval is not None else BallotForm(formdata=None, member_id=slot.member_id))
+    why = None if can(current_user, "vote.manage") else ballot_reasons.explain(current_user, vote)
     return render_template("assembly/ballot.html", vote=vote, resolution=vote.resolution, slots=slots,
                            forms=forms, receipts=receipts or [], turnout=voting.turnout(vote),
-                           gave_proxy_to=voting.gave_proxy_in(current_user, vote), approval=approval), status
+                           why=why, cast_reasons=ballot_reasons.CAST, approval=approval), status
 
 
 def _refused_approvals(vote: Vote, member_id: int, raw: str, exc: DomainError):

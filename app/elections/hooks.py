@@ -14,12 +14,13 @@ from typing import Any
 from flask import url_for
 from sqlalchemy import select
 
-from app.assembly import kinds, recount, voting
+from app.assembly import ballot_reasons, kinds, recount, voting
 from app.assembly.models import Vote
 from app.core.permissions import Role, register_role_provider
 from app.elections import export, queries, services
 from app.elections import recount as election_recount
 from app.elections.models import Election
+from app.extensions import db
 
 KIND = election_recount.ELECTION
 
@@ -39,12 +40,18 @@ def election_page(vote: Vote, page: str) -> str | None:
     return url_for(endpoint, election_id=election.id) if election is not None else None
 
 
+def voting_opens_after(vote: Vote) -> Any:
+    """An election's ballot opens once its candidacy window has closed (the ballot page says when)."""
+    return db.session.scalar(select(Election.candidacy_closes_at).where(Election.vote_id == vote.id))
+
+
 def register() -> None:
     voting.CHOICE_RULES[KIND] = services.election_choice
     voting.COUNT_RULES[KIND] = services.count_vote
     voting.VOTE_TITLES[KIND] = election_title
     kinds.APPROVAL_BALLOTS[KIND] = queries.election_ballot
     kinds.VOTE_PAGES[KIND] = election_page
+    ballot_reasons.OPENING_TIMES[KIND] = voting_opens_after
     kinds.BOARD_EXPORTS[KIND] = export.board_part
     kinds.BOARD_HEADERS[KIND] = export.header_part
     recount.BOARD_KINDS[KIND] = election_recount.BOARD_KIND
