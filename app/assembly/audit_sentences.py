@@ -23,6 +23,8 @@ SENTENCES = {
     "assembly.created": _l("%(actor)s created the assembly “%(object)s”"),
     "assembly.updated": _l("%(actor)s edited the assembly “%(object)s”"),
     "assembly.convened": _l("%(actor)s convened the assembly “%(object)s”"),
+    "assembly.recorded_afterwards": _l("%(actor)s opened the assembly “%(object)s” to record a sitting held "
+                                       "earlier"),
     "assembly.closed": _l("%(actor)s closed the assembly “%(object)s”"),
     "assembly.document_added": _l("%(actor)s added a document to the assembly “%(object)s”"),
     "assembly.document_updated": _l("%(actor)s edited a document of the assembly “%(object)s”"),
