@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import Field, Form
 from wtforms.fields import DateField, DateTimeField, DateTimeLocalField, DecimalField, FloatField, IntegerField
 from wtforms.validators import StopValidation
@@ -69,7 +70,9 @@ class BaseForm(FlaskForm):
 
 
 class BaseRow(Form):
-    """Every row form nested in a page form (``FormField``/``FieldList``): bounded the same way."""
+    """Every row form nested in a page form (``FormField``/``FieldList``): bounded the same way, and its
+    WTForms messages in the page's language like a page form's (a plain ``Form`` answers in English)."""
 
     class Meta(BoundsMeta):
-        pass
+        def get_translations(self, form: Form) -> Any:
+            return wtforms_translations

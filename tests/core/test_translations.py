@@ -63,10 +63,12 @@ def test_pages_render_in_each_language(client, locale: str, direction: str, word
 
 
 def test_language_choice_is_remembered_for_the_user(client, world) -> None:
+    """The account page's language opens the person's next sessions (the header's choice is per session:
+    tests/core/test_session_language.py)."""
     from tests.conftest import login
 
     login(client, world.emails["delegate"])
-    client.post("/language", data={"locale": "ar", "next": "/"})
+    client.post("/account/language", data={"locale": "ar"})
     fresh = client.application.test_client()
     login(fresh, world.emails["delegate"])
     assert 'dir="rtl"' in fresh.get("/").get_data(as_text=True)
