@@ -40,3 +40,12 @@ def fits_360(page: Page) -> None:
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def switch_language(page: Page, code: str) -> None:
+    """The header's language menu: open it, press the language's button (by its code: the names are shown in
+    their own language)."""
+    menu = page.locator("#language-menu")
+    menu.locator("summary").click()
+    menu.locator(f"button[name=locale][value={code}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)

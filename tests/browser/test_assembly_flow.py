@@ -16,7 +16,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
-from tests.browser.helpers import sign_in, sign_out, watch
+from tests.browser.helpers import sign_in, sign_out, switch_language, watch
 
 pytestmark = pytest.mark.browser
 
@@ -80,10 +80,8 @@ def _cast(page: Page, heading: str, choice: str, stale: list[dict[str, str]] | N
 
 
 def _switch_language(page: Page, code: str) -> None:
-    switcher = page.locator("form").filter(has=page.locator("#language-select"))
-    switcher.locator("#language-select").select_option(code)
-    switcher.locator("button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", code)
+    """The header's language menu (see ``helpers.switch_language``)."""
+    switch_language(page, code)
 
 
 def test_delegate_with_proxy_casts_two_ballots_and_finds_them_on_the_board(

@@ -13,7 +13,7 @@ from app.core.models import OutboxMessage
 from app.extensions import db
 from tests import factories
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -58,11 +58,8 @@ def _representative_row(page: Page, name: str):  # noqa: ANN202 - Locator
 
 
 def _switch_language(page: Page, code: str) -> None:
-    """Use the header's selector (its labels are in the current language, so select by value)."""
-    switcher = page.locator("form").filter(has=page.locator("#language-select"))
-    switcher.locator("#language-select").select_option(code)
-    switcher.locator("button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", code)
+    """The header's language menu (see ``helpers.switch_language``)."""
+    switch_language(page, code)
 
 
 def test_secretariat_registers_member_and_delegate_signs_charter(

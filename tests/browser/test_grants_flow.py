@@ -28,7 +28,7 @@ from app.grants.models import Grant, LedgerEntry, ReportVersion
 from app.members.models import Member
 from tests import factories
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import fits_360, flash, h1, sign_in, sign_out
+from tests.browser.helpers import fits_360, flash, h1, sign_in, sign_out, switch_language
 from tests.calls import builders as call_builders
 from tests.grants import builders
 
@@ -368,11 +368,8 @@ def test_grant_from_selection_to_second_instalment_paid(page: Page, live: LiveSe
 
 
 def _switch_language(page: Page, code: str) -> None:
-    """Use the header's selector (its labels are in the current language, so select by value)."""
-    switcher = page.locator("form").filter(has=page.locator("#language-select"))
-    switcher.locator("#language-select").select_option(code)
-    switcher.locator("button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", code)
+    """The header's language menu (see ``helpers.switch_language``)."""
+    switch_language(page, code)
 
 
 def _bar_geometry(page: Page) -> dict[str, float]:
