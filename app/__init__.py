@@ -108,6 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.core.routes import bp as core_bp
 
     app.register_blueprint(core_bp)
+    from app.core import desk
+
+    desk.register()  # the home page desk's e-mail line (app/core/home.py)
     auth.init_app(app)
     members.init_app(app)
     assembly.init_app(app)

@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(board_bp)
     app.register_blueprint(minutes_bp)
     home.register()
+    from app.assembly import desk
+
+    desk.register()  # the home page desk's votes, ballots, assemblies and proxies
     from app.assembly import audit_sentences
 
     audit_sentences.register()  # the audit log's sentences for assemblies and votes

@@ -20,6 +20,6 @@ def assemblies_panel(user: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    register_home_panel("assembly.ballots", order=20, template="assembly/_home_ballots.html", context=ballots_panel)
+    # The ballots waiting are lines of the home page's desk (app/assembly/desk.py), no longer a panel.
     register_home_panel("assembly.upcoming", order=30, template="assembly/_home_assemblies.html",
                         context=assemblies_panel)

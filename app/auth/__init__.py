@@ -13,6 +13,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(representatives_bp)
+    from app.auth import desk
+
+    desk.register()  # the home page desk's invitations (app/core/home.py)
     from app.auth.commands import accounts_cli
 
     app.cli.add_command(accounts_cli)  # flask accounts invite-secretariat

@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (rulesets_bp, calls_bp, proposals_bp, instruction_bp, public_bp):
         app.register_blueprint(blueprint)
+    from app.calls import desk
+
+    desk.register()  # the home page desk's proposals to instruct or to complete
     app.register_blueprint(__import__("app.calls.review_routes", fromlist=["bp"]).bp)  # reviews (issue 8, A)
     app.register_blueprint(__import__("app.calls.decision_routes", fromlist=["bp"]).bp)  # decisions (issue 8, C)
     app.register_blueprint(__import__("app.calls.selection_routes", fromlist=["bp"]).bp)  # selection (issue 8, B)

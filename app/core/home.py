@@ -17,9 +17,13 @@ instead each package registers its panels when the app is created (from its
 panel's template, or None to leave the panel out. ``template`` renders one
 ``<section class="card">`` with those variables (plus the usual globals:
 ``current_user``, ``can``, ``url_for``, ``_``). Panels appear by ``order``,
-then name. Orders in use: 10 your organisation (members), 20 ballots waiting
-(assembly), 30 upcoming assemblies (assembly), 40 member register
-(members, secretariat). Registering a name again replaces the panel, so
+then name. Orders in use: 0 the desk (below), 10 your organisation (members),
+25 reviews to write (calls), 30 upcoming assemblies (assembly), 35 open calls
+(calls), 40 member register (members, secretariat).
+
+The first panel is the *desk*: what is waiting for the user, each line saying
+what to do and linking to where it is done. Packages contribute its lines the
+same way, with ``register_desk`` from their ``desk.py``. Registering a name again replaces the panel, so
 ``create_app`` may run many times (tests).
 """
 from __future__ import annotations
@@ -65,3 +69,93 @@ def render_panels(user: Any) -> list[Markup]:
         if context is not None:
             rendered.append(Markup(render_template(panel.template, **context)))
     return rendered
+
+
+# The desk: what is waiting for the user ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Turnout:
+    """A vote's live count on the desk; ``url`` answers JSON for ``turnout.js``."""
+
+    count: int
+    electorate: int | None
+    url: str
+
+
+@dataclass(frozen=True)
+class DeskItem:
+    """One line of the desk: what is waiting (``text``, counts through ngettext) and where to act.
+
+    ``action`` is the link's text (a verb: "Decide", "Sign the charter"), ``note``
+    an optional second line (when it closes, the quorum), ``tone`` "warn" for what
+    is late or blocking, "ok" for good news, "" otherwise.
+    """
+
+    text: str
+    url: str
+    action: str
+    note: str = ""
+    tone: str = ""
+    turnout: Turnout | None = None
+
+
+DeskItems = Callable[[Any], list[DeskItem]]
+
+
+@dataclass(frozen=True)
+class DeskSource:
+    name: str
+    order: int
+    title: Any  # a lazy string: the group's heading
+    items: DeskItems
+
+
+_DESK: dict[str, DeskSource] = {}
+
+
+def register_desk(name: str, *, order: int, title: Any, items: DeskItems) -> DeskSource:
+    """Add (or replace) a group of desk lines; ``items(user)`` returns [] when nothing waits.
+
+    Like the panels, a package registers its own from its ``init_app`` (``app/<package>/desk.py``)
+    and must keep to a fixed number of queries whatever the data size. Orders in use: 10 votes,
+    20 assemblies, 30 your organisation's proxies (assembly), 40 members and charter (members),
+    45 invitations (auth), 50 elections, 60 calls, 70 grants, 90 e-mails (core).
+    """
+    source = DeskSource(name, order, title, items)
+    _DESK[name] = source
+    return source
+
+
+def desk_sources() -> list[DeskSource]:
+    return sorted(_DESK.values(), key=lambda s: (s.order, s.name))
+
+
+@dataclass(frozen=True)
+class DeskGroup:
+    name: str
+    title: str
+    items: list[DeskItem]
+
+
+def desk_for(user: Any) -> list[DeskGroup]:
+    """The non-empty groups of the user's desk, in page order."""
+    groups = []
+    for source in desk_sources():
+        items = source.items(user)
+        if not items:
+            continue
+        if groups and groups[-1].title == str(source.title):  # two sources, one heading (elections, calls)
+            groups[-1].items.extend(items)
+        else:
+            groups.append(DeskGroup(source.name, str(source.title), list(items)))
+    return groups
+
+
+def desk_panel(user: Any) -> dict[str, Any]:
+    """Always shown: an empty desk says so, so that nobody wonders whether the page failed."""
+    groups = desk_for(user)
+    return {"groups": groups, "waiting": sum(len(g.items) for g in groups),
+            "live": any(item.turnout for g in groups for item in g.items)}
+
+
+register_home_panel("core.desk", order=0, template="core/_desk.html", context=desk_panel)

@@ -14,6 +14,9 @@ def init_app(app: Flask) -> None:
     anchor_recipients.register()
     app.register_blueprint(elections_bp)
     app.register_blueprint(committee_bp)
+    from app.elections import desk
+
+    desk.register()  # the home page desk's candidacies and elections
     from app.elections import audit_sentences
 
     audit_sentences.register()  # the audit log's sentences (after assembly's: extends the vote's)

@@ -13,6 +13,9 @@ def init_app(app: Flask) -> None:
     from app.grants.routes import bp as grants_bp
 
     app.register_blueprint(grants_bp)
+    from app.grants import desk
+
+    desk.register()  # the home page desk's reports and instalments
     app.register_blueprint(__import__("app.grants.report_routes", fromlist=["bp"]).bp)  # reports, budget (G-B)
     app.register_blueprint(__import__("app.grants.dashboard_routes", fromlist=["bp"]).bp)  # dashboards, exports (G-C)
     app.cli.add_command(__import__("app.grants.commands", fromlist=["grants_cli"]).grants_cli)  # flask grants (G-C)

@@ -11,6 +11,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     home.register()
+    from app.members import desk
+
+    desk.register()  # the home page desk's charter and register lines
     from app.members import audit_sentences
 
     audit_sentences.register()  # the audit log's sentences for members
