@@ -1,23 +1,37 @@
 """Demo assemblies: last June's ordinary assembly (closed, with results and boards)
-and an extraordinary assembly convened now, with a proxy and an open vote.
+and an extraordinary assembly in session today (whatever day the demo is loaded): convened three weeks
+ago, attendance recorded and its quorum reached, a proxy, and a vote open since this morning that part
+of those present have already cast.
 
 The agenda follows the seed: the seven shared challenges adopted by the
 assembly of members, and the statutes' bodies (seed 003).
 """
 from __future__ import annotations
 
+import math
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import delete, select
 
 from app.assembly import services, voting
-from app.assembly.models import AgendaItem, Assembly, AssemblyKind, AssemblyStatus, PresenceStatus, VoteElector
+from app.assembly.models import AgendaItem, Assembly, AssemblyKind, AssemblyStatus, PresenceStatus, Vote, VoteElector
 from app.auth.models import User
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.members.models import Member, MemberStatus
+
+#: When the sitting in session opens, in UTC (morning in Tunis and Paris), and its vote's length.
+SESSION_OPENS = time(8, 0)
+VOTE_HOURS = 10
+#: Share of the active members present at the sitting in session (the quorum is half of them).
+PRESENT_SHARE = 0.72
+#: Share of those present (proxies held included) whose ballots are already in when the demo opens.
+ALREADY_CAST = 0.5
+#: The attendance and early ballots draw from their own generator, so the rest of the demo draws the same
+#: numbers as before (its calls, election and grants do not move when the sitting changes).
+SITTING_SEED = 20261201
 
 CHALLENGES_TEXT = (
     "L'Assemblée des membres adopte les sept défis communs du programme pour les dix ans à venir :\n"
@@ -52,12 +66,16 @@ def _assembly(actor: User, *, title: str, kind: AssemblyKind, starts_at: datetim
     return assembly
 
 
-def _cast_all(vote_id: int, rng: random.Random, weights: tuple[int, int, int], share: float) -> None:
-    """Cast for a share of the frozen electorate, as each member's delegate (or proxy holder's)."""
+def _cast_all(vote_id: int, rng: random.Random, weights: tuple[int, int, int], share: float,
+              only: set[int] | None = None) -> None:
+    """Cast for a share of the frozen electorate (of ``only`` those members when given), as each member's
+    delegate (or proxy holder's)."""
     rows = db.session.execute(select(VoteElector.member_id, VoteElector.proxy_holder_id)
                               .where(VoteElector.vote_id == vote_id).order_by(VoteElector.member_id)).all()
     delegates = {u.member_id: u for u in db.session.scalars(select(User).where(User.is_delegate.is_(True)))}
     for member_id, holder in rows:
+        if only is not None and member_id not in only:
+            continue
         if rng.random() > share:
             continue
         actor = delegates.get(holder or member_id)
@@ -65,6 +83,40 @@ def _cast_all(vote_id: int, rng: random.Random, weights: tuple[int, int, int], s
             continue
         choice = rng.choices(("for", "against", "abstain"), weights=weights)[0]
         voting.cast(vote_id, member_id, choice, actor=actor)
+
+
+def demo_now() -> datetime:
+    """The demo's "now": the sitting in session is dated from it (tests freeze it)."""
+    return utcnow()
+
+
+def session_start(now: datetime) -> datetime:
+    """The sitting's opening: today at ``SESSION_OPENS`` (UTC), or earlier today when the demo is loaded
+    before that hour; never before midnight, never after ``now``."""
+    midnight = datetime.combine(now.date(), time(0, 0), tzinfo=UTC)
+    opens = datetime.combine(now.date(), SESSION_OPENS, tzinfo=UTC)
+    return max(midnight, min(opens, now - timedelta(minutes=30)))
+
+
+def _sitting_today(assembly: Assembly, vote: Vote, *, secretariat: User, holder: Member, giver: Member,
+                   active: list[Member], now: datetime) -> None:
+    """Attendance recorded as at the door (the giver represented, ``PRESENT_SHARE`` present, the demo
+    delegate's organisation among them), part of the room has voted, and the dates say "today"."""
+    local = random.Random(SITTING_SEED)
+    others = [m for m in active if m.id not in (holder.id, giver.id)]
+    local.shuffle(others)
+    present = [holder, *others[:max(0, math.ceil(PRESENT_SHARE * len(active)) - 1)]]
+    for member in sorted(present, key=lambda m: m.id):
+        services.set_presence(assembly, member, actor=secretariat, status=PresenceStatus.present)
+    services.set_presence(assembly, giver, actor=secretariat, status=PresenceStatus.represented)
+    # Early ballots from the room, not from the demo delegate (its two ballots are left for the demo).
+    voters = {m.id for m in present[1:] if local.random() < ALREADY_CAST}
+    _cast_all(vote.id, local, (12, 3, 2), share=1.0, only=voters)
+    opened = session_start(now)
+    assembly.starts_at, assembly.convened_at = opened, opened - timedelta(days=21)
+    assembly.created_at = opened - timedelta(days=30)
+    vote.opened_at = min(opened + timedelta(minutes=30), now)
+    vote.closes_at = max(opened + timedelta(hours=VOTE_HOURS), now + timedelta(hours=4))
 
 
 def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.Random) -> None:
@@ -104,8 +156,9 @@ def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.R
         resolution.vote.opened_at = held + timedelta(hours=2)
         resolution.vote.closes_at = resolution.vote.closed_at = held + timedelta(hours=3)
 
-    # 2. Extraordinary assembly convened now: a proxy to the demo delegate's member, one vote open. (The rules
-    # of the calls for projects are adopted by their own counted vote, ``app/demo/calls.py``.)
+    # 2. Extraordinary assembly in session today: a proxy to the demo delegate's member, attendance, one vote
+    # open. Made through the services (which want a future date), then dated today. (The rules of the calls
+    # for projects are adopted by their own counted vote, ``app/demo/calls.py``.)
     coming = _assembly(secretariat, title="Assemblée plénière extraordinaire — budget 2027 du programme",
                        kind=AssemblyKind.extraordinary, starts_at=now + timedelta(days=20),
                        place="Paris, Maison des initiatives étudiantes",
@@ -125,7 +178,10 @@ def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.R
                 title_en="Timetable of the steering-committee elections",
                 title_ar="رزنامة انتخابات لجنة القيادة", text_fr="", preset=("expressed", "half"))
     voting.open_vote(budget.vote, actor=secretariat, closes_at=now + timedelta(days=20, hours=4))
+    _sitting_today(coming, budget.vote, secretariat=secretariat, holder=delegate_member, giver=giver,
+                   active=active, now=demo_now())
     # The demo's mail history stays short: only what a user would act on remains in the outbox.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     db.session.flush()
     assert coming.status == AssemblyStatus.in_session
+    assert services.presence_summary(coming).quorum_reached, "the demo sitting must reach its quorum"
