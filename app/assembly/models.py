@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,8 +39,9 @@ class AssemblyStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
+        # Contexts by noun: French and Arabic agree the adjective with "assemblée" / "الجلسة العامة" (feminine).
         return {cls.draft: _l("Draft"), cls.convened: _l("Convened"), cls.in_session: _l("In session"),
-                cls.closed: _l("Closed")}
+                cls.closed: _p("assembly", "Closed")}
 
 
 class PresenceStatus(LabelledEnum):
@@ -59,7 +61,7 @@ class VoteStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.pending: _l("Not opened"), cls.open: _l("Open"), cls.closed: _l("Closed")}
+        return {cls.pending: _p("vote", "Not opened"), cls.open: _p("vote", "Open"), cls.closed: _p("vote", "Closed")}
 
 
 class Assembly(Translatable, db.Model):

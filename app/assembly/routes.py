@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,6 +18,7 @@ from app.assembly.forms import (
     ConfirmForm,
     ConveneForm,
     DocumentForm,
+    DocumentTitleForm,
     MoveForm,
     ProxyForm,
     ResolutionForm,
@@ -28,7 +30,6 @@ from app.assembly.models import (
     AssemblyDocument,
     AssemblyKind,
     AssemblyStatus,
-    PresenceStatus,
     Proxy,
     Resolution,
 )
@@ -176,7 +177,8 @@ def convene(assembly_id: int):
         else:
             db.session.commit()
             mail.deliver_pending()
-            flash(_("The assembly is convened: %(n)d convocations sent.", n=sent), "success")
+            flash(ngettext("The assembly is convened: %(num)d convocation sent.",
+                           "The assembly is convened: %(num)d convocations sent.", sent), "success")
             return _to_detail(assembly)
     return render_template("assembly/convene.html", assembly=assembly, form=form, shortfall=shortfall,
                            recipients=services.convened_users_count())
@@ -211,14 +213,37 @@ def add_item(assembly_id: int):
     if form.validate_on_submit():
         try:
             services.add_agenda_item(assembly, actor=current_user, title=form.title.data,
-                                     description=form.description.data or "")
+                                     description=form.description.data or "",
+                                     source_locale=form.source_locale.data, translations=form.translations_data())
         except DomainError as exc:
             _fail(form, exc)
         else:
             db.session.commit()
             flash(_("Agenda item added."), "success")
             return _to_detail(assembly)
-    return render_template("assembly/agenda_item.html", assembly=assembly, form=form)
+    return render_template("assembly/agenda_item.html", assembly=assembly, form=form, item=None)
+
+
+@bp.route("/assemblies/<int:assembly_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@require("assembly.manage")
+def edit_item(assembly_id: int, item_id: int):
+    """Reword an agenda item or give it in the other languages."""
+    assembly = _assembly_or_404(assembly_id)
+    item = _item_or_404(assembly, item_id)
+    form = AgendaItemForm(obj=item)
+    form.submit.label.text = _("Save")
+    if form.validate_on_submit():
+        try:
+            services.update_agenda_item(item, actor=current_user, title=form.title.data,
+                                        description=form.description.data or "",
+                                        source_locale=form.source_locale.data, translations=form.translations_data())
+        except DomainError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return _to_detail(assembly)
+    return render_template("assembly/agenda_item.html", assembly=assembly, form=form, item=item)
 
 
 @bp.route("/assemblies/<int:assembly_id>/agenda/<int:item_id>/move", methods=["POST"])
@@ -267,14 +292,37 @@ def upload_document(assembly_id: int):
         upload = form.file.data
         try:
             services.add_document(assembly, actor=current_user, title=form.title.data or "",
-                                  filename=upload.filename or "", content=upload.read())
+                                  filename=upload.filename or "", content=upload.read(),
+                                  source_locale=form.source_locale.data, translations=form.translations_data())
         except DomainError as exc:
             _fail(form, exc)
         else:
             db.session.commit()
             flash(_("Document added."), "success")
             return _to_detail(assembly)
-    return render_template("assembly/document.html", assembly=assembly, form=form)
+    return render_template("assembly/document.html", assembly=assembly, form=form, document=None)
+
+
+@bp.route("/assemblies/<int:assembly_id>/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@require("assembly.manage")
+def edit_document(assembly_id: int, document_id: int):
+    """Retitle a document or give its title in the other languages (the file stays)."""
+    assembly = _assembly_or_404(assembly_id)
+    document = db.get_or_404(AssemblyDocument, document_id)
+    if document.assembly_id != assembly.id:
+        abort(404)
+    form = DocumentTitleForm(obj=document)
+    if form.validate_on_submit():
+        try:
+            services.update_document(document, actor=current_user, title=form.title.data or "",
+                                     source_locale=form.source_locale.data, translations=form.translations_data())
+        except DomainError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return _to_detail(assembly)
+    return render_template("assembly/document.html", assembly=assembly, form=form, document=document)
 
 
 @bp.route("/assemblies/<int:assembly_id>/documents/<int:document_id>")
@@ -288,69 +336,7 @@ def download_document(assembly_id: int, document_id: int):
                                as_attachment=True)
 
 
-# Presence ------------------------------------------------------------------------------------------
-
-PRESENCE_PREFIX = "status-"
-
-
-@bp.route("/assemblies/<int:assembly_id>/presence", methods=["GET", "POST"])
-@require("assembly.manage")
-def presence(assembly_id: int):
-    """Every convened member with its attendance, one page at a time; one form saves the page."""
-    assembly = _assembly_or_404(assembly_id)
-    search = request.args.get("q", "").strip()
-    page = db.paginate(queries.convened_members_query(search), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False, max_per_page=100)
-    form = ConfirmForm()
-    typed: dict[int, str] = {}
-    errors: dict[int, str] = {}
-    if form.validate_on_submit():
-        typed = _typed_presences(page.items)
-        errors = _save_presences(assembly, page.items, typed)
-        if not errors:
-            db.session.commit()
-            flash(_("Attendance saved."), "success")
-            return redirect(url_for("assembly.presence", assembly_id=assembly.id, q=search or None,
-                                    page=page.page if page.page > 1 else None))
-    presences, holders = queries.presence_rows(assembly, [m.id for m in page.items])
-    return render_template("assembly/presence.html", assembly=assembly, page=page, search=search, form=form,
-                           presences=presences, holders=holders, typed=typed, errors=errors,
-                           statuses=PresenceStatus, summary=services.presence_summary(assembly),
-                           editable=assembly.status in LIVE, prefix=PRESENCE_PREFIX), 422 if errors else 200
-
-
-def _typed_presences(members: list[Member]) -> dict[int, str]:
-    """The statuses sent for the members of this page (unknown values are ignored)."""
-    allowed = {s.value for s in PresenceStatus}
-    typed = {}
-    for member in members:
-        value = request.form.get(f"{PRESENCE_PREFIX}{member.id}")
-        if value in allowed:
-            typed[member.id] = value
-    return typed
-
-
-def _save_presences(assembly: Assembly, members: list[Member], typed: dict[int, str]) -> dict[int, str]:
-    """Apply the changed statuses; all or nothing: errors per member, and nothing saved if any."""
-    presences, _holders = queries.presence_rows(assembly, [m.id for m in members])
-    errors: dict[int, str] = {}
-    for member in members:
-        wanted = typed.get(member.id)
-        current = presences[member.id].status if member.id in presences else PresenceStatus.absent
-        if wanted is None or wanted == current:
-            continue
-        try:
-            services.set_presence(assembly, member, actor=current_user, status=PresenceStatus(wanted))
-        except DomainError as exc:
-            if exc.field is None:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-                return {0: str(exc.message)}
-            errors[member.id] = str(exc.message)
-    if errors:
-        db.session.rollback()
-    return errors
-
+# Attendance: the check-in view is in checkin_routes.py ------------------------------------------
 
 @bp.route("/assemblies/<int:assembly_id>/attend", methods=["POST"])
 @require("assembly.attend")

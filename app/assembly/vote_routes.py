@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.assembly import ballot_reasons, kinds, secrecy, visibility, voting
@@ -191,7 +192,8 @@ def open_vote(vote_id: int):
         else:
             db.session.commit()
             mail.deliver_pending()  # e-mails leave after the commit
-            flash(_("The vote is open: %(n)d members in the electorate.", n=size), "success")
+            flash(ngettext("The vote is open: %(num)d member in the electorate.",
+                           "The vote is open: %(num)d members in the electorate.", size), "success")
             return redirect(url_for("votes.ballot", vote_id=vote.id))
     return render_template("assembly/vote_open.html", vote=vote, resolution=vote.resolution, form=form,
                            vote_title=voting.vote_title(vote))
@@ -232,5 +234,5 @@ def remind(vote_id: int):
     else:
         db.session.commit()
         mail.deliver_pending()  # e-mails leave after the commit
-        flash(_("Reminder sent to %(n)d representatives.", n=sent), "success")
+        flash(ngettext("Reminder sent to %(num)d representative.", "Reminder sent to %(num)d representatives.", sent), "success")
     return redirect(request.referrer or url_for("votes.ballot", vote_id=vote.id))

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,6 +46,16 @@ class Gender(LabelledEnum):
             cls.other: _l("Other"),
             cls.undisclosed: _l("Prefers not to say"),
         }
+
+
+def representative_title(is_delegate: bool, gender: str) -> str:
+    """A representative's title as the person's gender asks: French writes Déléguée / Délégué, Suppléante /
+    Suppléant, and the inclusive Délégué·e / Suppléant·e when the gender is other or not said."""
+    if gender == Gender.female.value:
+        return pgettext("title of a woman", "Delegate") if is_delegate else pgettext("title of a woman", "Alternate")
+    if gender == Gender.male.value:
+        return pgettext("title of a man", "Delegate") if is_delegate else pgettext("title of a man", "Alternate")
+    return pgettext("title of a person", "Delegate") if is_delegate else pgettext("title of a person", "Alternate")
 
 
 class User(UserMixin, db.Model):
@@ -101,6 +112,11 @@ class User(UserMixin, db.Model):
         if self.member_id is None:
             return None
         return "delegate" if self.is_delegate else "alternate"
+
+    @property
+    def representative_title(self) -> str:
+        """"Delegate" or "Alternate" agreeing with the person's recorded gender (see ``representative_title``)."""
+        return representative_title(self.is_delegate, self.gender)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

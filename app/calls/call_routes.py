@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -164,7 +164,8 @@ def open_call(call_id: int):
         else:
             db.session.commit()
             mail.deliver_pending()  # e-mails leave after the commit
-            flash(_("The call is open. %(n)d representatives were e-mailed.", n=sent), "success")
+            flash(ngettext("The call is open. %(num)d representative was e-mailed.",
+                           "The call is open. %(num)d representatives were e-mailed.", sent), "success")
             return _to_call(call)
     return render_template("calls/calls/open.html", call=call, form=form,
                            problems=services.opening_problems(call),

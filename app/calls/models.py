@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -72,7 +73,7 @@ class CallStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.draft: _l("Draft"), cls.open: _l("Open"), cls.closed: _l("Closed"),
+        return {cls.draft: _l("Draft"), cls.open: _p("call", "Open"), cls.closed: _p("call", "Closed"),
                 cls.in_review: _l("In review"), cls.decided: _l("Decided"), cls.published: _l("Published")}
 
 
@@ -83,7 +84,8 @@ class ProposalStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.draft: _l("Draft"), cls.submitted: _l("Submitted"), cls.withdrawn: _l("Withdrawn")}
+        return {cls.draft: _l("Draft"), cls.submitted: _p("proposal", "Submitted"),
+                cls.withdrawn: _p("proposal", "Withdrawn")}
 
 
 class PartnerKind(LabelledEnum):

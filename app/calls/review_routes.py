@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -189,7 +189,8 @@ def suggestion(call_id: int):
             flash(str(exc.message), "error")
         else:
             db.session.commit()
-            flash(_("%(n)d assignments made from the suggestion.", n=added), "success")
+            flash(ngettext("%(num)d assignment made from the suggestion.", "%(num)d assignments made from the suggestion.",
+                           added), "success")
             return redirect(url_for("reviews.assignments", call_id=call.id))
     view = reviewing.suggestion(call)
     members = {u.member_id: u.member for u in view.reviewers.values()}
@@ -212,7 +213,8 @@ def notify(call_id: int):
         else:
             db.session.commit()
             mail.deliver_pending()
-            flash(_("%(n)d reviewers were e-mailed their list and the deadline.", n=sent), "success")
+            flash(ngettext("%(num)d reviewer was e-mailed their list and the deadline.",
+                           "%(num)d reviewers were e-mailed their list and the deadline.", sent), "success")
     return redirect(url_for("reviews.assignments", call_id=call.id))
 
 

@@ -1,4 +1,4 @@
-"""CLI: ``flask audit verify|anchor|check-anchor`` and ``flask translate extract|update|compile``."""
+"""CLI: ``flask audit verify|anchor|check-anchor`` and ``flask translate extract|update|typography|compile``."""
 from __future__ import annotations
 
 import subprocess
@@ -110,8 +110,8 @@ def _babel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract() -> None:
     """Collect marked strings from app/ into translations/messages.pot."""
-    _babel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "-k", "lazy_ngettext:1,2", "--no-location",
-           "--sort-output", "-o", str(POT), "app")
+    _babel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "-k", "lazy_ngettext:1,2",
+           "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", str(POT), "app")
 
 
 @translate_cli.command("update")
@@ -130,7 +130,17 @@ def update() -> None:
         click.echo(f"{locale}: {len(todo)} entries to translate")
 
 
+@translate_cli.command("typography")
+def typography() -> None:
+    """French spacing: a narrow no-break space before : ; ! ? in the fr catalog (run before compile)."""
+    from app.core.catalogs import fix_catalog_typography
+
+    changed = fix_catalog_typography(TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po")
+    click.echo(f"fr: {changed} translations respaced")
+
+
 @translate_cli.command("compile")
 def compile_catalogs() -> None:
-    """Compile .po into .mo (done by make run and make test too)."""
+    """French typography, then compile .po into .mo (done by make run and make test too)."""
+    typography.callback()  # type: ignore[misc]
     _babel("compile", "-d", str(TRANSLATIONS), "--statistics")

@@ -12,7 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +22,7 @@ from app.auth.models import User, UserKind
 from app.auth.services import external_url, send_mail
 from app.core import audit
 from app.core.timeutil import add_days, add_years, utcnow
+from app.elections import terms
 from app.elections.models import Election, Mandate, MandateKind
 from app.elections.rules import Constraints
 from app.extensions import db
@@ -183,6 +186,17 @@ def _sort_key(seat: Seat) -> tuple:
     return (college, m.holder.casefold(), m.starts_on, m.id)
 
 
+def _term_key(seat: Seat) -> tuple[date, int] | None:
+    election = seat.mandate.election
+    return (election.term_starts_on, election.id) if election is not None else None
+
+
+def _seats_of(key: tuple[date, int]) -> int:
+    """Seats of the election ``key`` names (already loaded with the mandates: no query)."""
+    election = db.session.get(Election, key[1])
+    return election.seats if election is not None else 0
+
+
 def composition(day: date | None = None) -> Composition:
     """The committee on ``day`` (today by default), its next composition and its history.
 
@@ -220,7 +234,8 @@ def composition(day: date | None = None) -> Composition:
                      key=lambda g: (g.election.term_starts_on, g.election.id), reverse=True)  # type: ignore[union-attr]
     if None in past:
         history.append(past[None])
-    elected = sorted(current[MandateKind.elected], key=_sort_key)
+    # Terms never overlap now (``terms``); data saved before that rule may: show one election's seats.
+    elected = sorted(terms.latest_seats(current[MandateKind.elected], _term_key, _seats_of), key=_sort_key)
     upcoming.sort(key=lambda s: (s.mandate.kind != MandateKind.elected, *_sort_key(s)))
     return Composition(
         day=day, elected=elected,
@@ -285,7 +300,7 @@ def send_term_reminders(within_days: int, *, today: date | None = None) -> tuple
         recipients = representatives.get(mandate.member_id, []) if mandate.member_id else []
         for user in recipients:
             send_mail(user, "elections/email/committee_term_ending.txt",
-                      _l("Your committee seat ends on %(date)s", date=mandate.ends_on.isoformat()),
+                      _l("Your committee seat ends on %(date)s", date=LazyString(format_date, mandate.ends_on)),
                       mandate=mandate, link=link)
         sent += len(recipients)
         audit.record("mandate.reminded", "mandate", mandate.id, actor=None,

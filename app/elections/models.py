@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,8 +31,8 @@ class CandidacyStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.submitted: _l("Submitted"), cls.validated: _l("Validated"), cls.rejected: _l("Rejected"),
-                cls.withdrawn: _l("Withdrawn")}
+        return {cls.submitted: _p("candidacy", "Submitted"), cls.validated: _p("candidacy", "Validated"),
+                cls.rejected: _p("candidacy", "Rejected"), cls.withdrawn: _p("candidacy", "Withdrawn")}
 
 
 class MandateKind(LabelledEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -62,6 +62,16 @@ def _phase(election: Election) -> str:
     if now < election.candidacy_closes_at:
         return _("Candidacies open")
     return _("Candidacies closed")
+
+
+def candidacies_still_open(election: Election) -> str | None:
+    """Why voting cannot open yet while candidacies run, with when they close and what to do (the
+    service refuses it too: ``services.open_voting``); None once they have closed."""
+    if election.frozen or utcnow() >= election.candidacy_closes_at:
+        return None
+    return _("Voting cannot open while candidacies are open: they close on %(time)s (UTC). Come back after "
+             "that time to open voting, or, to open sooner, bring the close of candidacies forward in the "
+             "set-up.", time=format_datetime(election.candidacy_closes_at, "short"))
 
 
 # List, create, edit -------------------------------------------------------------------------
@@ -138,7 +148,8 @@ def _detail_page(election: Election, decision_forms: dict[int, DecisionForm] | N
         decision_forms=forms, phase=_phase(election), constraints=queries.constraints_in_words(
             election.constraints, names), college_names=names, country_name=queries.country_name,
         gender_label=queries.gender_label, candidacy_open=services.candidacy_open(election),
-        published=queries.published(election), fallback=queries.fallback_label(election.infeasible_fallback))
+        published=queries.published(election), fallback=queries.fallback_label(election.infeasible_fallback),
+        opening_waits=candidacies_still_open(election) if manage else None)
 
 
 @bp.route("/elections/<int:election_id>")
@@ -227,10 +238,14 @@ def open_voting(election_id: int):
             vote_id = election.vote_id
             db.session.commit()
             mail.deliver_pending()
-            flash(_("Voting is open: %(n)d members in the electorate.", n=size), "success")
+            flash(ngettext("Voting is open: %(num)d member in the electorate.",
+                           "Voting is open: %(num)d members in the electorate.", size), "success")
             return redirect(url_for("votes.ballot", vote_id=vote_id))
     validated = queries.candidacies_of(election.id, validated_only=True)
-    if refusal is None and not validated:
+    waits = candidacies_still_open(election)
+    if refusal is None and waits is not None:
+        refusal = waits
+    elif refusal is None and not validated:
         refusal = _("No candidacy has been validated.")
     elif refusal is None:
         check = services.feasibility(election, validated)

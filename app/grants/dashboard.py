@@ -20,6 +20,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -405,8 +406,9 @@ def flag_text(flag: rules.Problem, row: GrantRow | None = None) -> str:
     p = flag.params
     if flag.key == "report_overdue":
         number = next((r.number for r in (row.reports if row else []) if r.id == p["report_id"]), p["report_id"])
-        return _("Report %(number)s is %(days)d days late (due %(due)s).", number=number, days=p["days_late"],
-                 due=p["due"].isoformat())
+        return ngettext("Report %(number)s is %(num)d day late (due %(due)s).",
+                        "Report %(number)s is %(num)d days late (due %(due)s).", p["days_late"], number=number,
+                        due=format_date(p["due"]))
     if flag.key == "spending_behind":
         return _("Spending far behind time: %(spent)s of the award justified, %(elapsed)s of the period elapsed.",
                  spent=percent(p["spent_share"]), elapsed=percent(p["elapsed_share"]))

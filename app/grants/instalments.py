@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -110,7 +111,7 @@ def missing_text(problem: rules.Problem) -> str:
         report = db.session.get(Report, p["report_id"]) if p.get("report_id") else None
         if report is None:
             return _("The report it waits for is not approved yet.")
-        return _("Report %(n)d (due %(due)s) is not approved yet.", n=report.number, due=report.due_on.isoformat())
+        return _("Report %(n)d (due %(due)s) is not approved yet.", n=report.number, due=format_date(report.due_on))
     if problem.key == "nothing_paid_yet":
         return _("Nothing is paid yet: the justified expenditure is measured against what was paid.")
     if problem.key == "expenditure_below_share":

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,8 +36,8 @@ class GrantStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.draft: _l("Draft agreement"), cls.signed: _l("Signed"), cls.active: _l("Active"),
-                cls.suspended: _l("Suspended"), cls.closing: _l("Closing"), cls.closed: _l("Closed"),
+        return {cls.draft: _l("Draft agreement"), cls.signed: _p("grant", "Signed"), cls.active: _p("grant", "Active"),
+                cls.suspended: _p("grant", "Suspended"), cls.closing: _l("Closing"), cls.closed: _p("grant", "Closed"),
                 cls.terminated: _l("Terminated")}
 
 
@@ -92,8 +93,8 @@ class ReportVersionStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.draft: _l("Draft"), cls.submitted: _l("Submitted"), cls.returned: _l("Returned"),
-                cls.approved: _l("Approved")}
+        return {cls.draft: _l("Draft"), cls.submitted: _p("report", "Submitted"),
+                cls.returned: _p("report", "Returned"), cls.approved: _p("report", "Approved")}
 
 
 class AmendmentState(LabelledEnum):

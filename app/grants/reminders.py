@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -99,7 +99,7 @@ def _grantee_reminders(today: date, days: int, sent: Sent) -> None:
                                 grant=grant.number)
                 else:
                     subject = _("Report %(number)s of grant %(grant)s is due on %(due)s", number=report.number,
-                                grant=grant.number, due=report.due_on.isoformat())
+                                grant=grant.number, due=format_date(report.due_on))
                 body = render_template("grants/dashboards/email/report_reminder.txt", user=user, grant=grant,
                                        report=report, kind=kind, days_late=(today - report.due_on).days,
                                        link=link)
@@ -141,8 +141,9 @@ def _secretariat_digest(today: date, sent: Sent) -> None:
         return
     for user in staff:
         with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            subject = _("Grants: %(reports)d reports to review, %(instalments)d instalments due",
-                        reports=len(waiting), instalments=len(instalments))
+            subject = _("Grants: %(reports)s, %(instalments)s",
+                        reports=ngettext("%(num)d report to review", "%(num)d reports to review", len(waiting)),
+                        instalments=ngettext("%(num)d instalment due", "%(num)d instalments due", len(instalments)))
             body = render_template("grants/dashboards/email/secretariat_digest.txt", user=user, waiting=waiting,
                                    instalments=instalments, link=external_url("grant_dashboards.secretariat"),
                                    euros_of=lambda cents: dashboard.euros(dashboard.from_cents(cents)))

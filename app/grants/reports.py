@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -172,7 +172,7 @@ def _check_entry(grant: Grant, entry: ScheduleEntry, *, report: Report | None = 
         raise DomainError(_l("The period must end on or after the day it starts."), field="period_ends_on")
     if entry.period_starts_on < grant.starts_on:
         raise DomainError(_l("The period cannot start before the grant does (%(day)s).",
-                             day=grant.starts_on.isoformat()), field="period_starts_on")
+                             day=format_date(grant.starts_on)), field="period_starts_on")
     if entry.due_on < entry.period_ends_on:
         raise DomainError(_l("The report cannot be due before the end of its period."), field="due_on")
     if entry.kind == ReportKind.final:

@@ -30,11 +30,13 @@ from app.extensions import db
 from app.members.models import College, Country, Member, MemberKind, MemberStatus
 from app.members.rules import name_key
 from app.members.transfer_read import (  # noqa: F401  (cell_text, Problem: part of this module's interface)
+    NO_SUCH_DATE,
     ImportFileError,
     Problem,
     ReadLimits,
     cell_text,
     file_error,
+    parse_iso_date,
     read_lines,
 )
 
@@ -106,7 +108,6 @@ _HEADERS = _word_map({c.key: (c.key, *c.aliases) for c in COLUMNS})
 _KINDS = _word_map(KIND_WORDS)
 _COUNTRIES = _word_map(COUNTRY_WORDS)
 _STATUSES = _word_map(STATUS_WORDS)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^[0-9+() .-]*$")
 #: Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -275,11 +276,11 @@ def validate_row(line: int, values: Mapping[str, str], *, colleges: Mapping[str,
                                             value=clean["status"]))
     admission: date | None = None
     if clean["admission_date"]:
-        try:
-            if not _DATE.match(clean["admission_date"]):
-                raise ValueError
-            admission = date.fromisoformat(clean["admission_date"])
-        except ValueError:
+        admission, why = parse_iso_date(clean["admission_date"])
+        if why == NO_SUCH_DATE:
+            fail("admission_date", "bad_date", _l("There is no such day as “%(value)s”: check the day and month.",
+                                                  value=clean["admission_date"]))
+        elif why is not None:
             fail("admission_date", "bad_date", _l("“%(value)s” is not a date written as YYYY-MM-DD.",
                                                   value=clean["admission_date"]))
     if clean["email"]:

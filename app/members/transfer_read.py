@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,25 @@ def size_text(size: int) -> Any:
     if size >= 1024:
         return _l("%(size)s KB", size=f"{size / 1024:.1f}".removesuffix(".0"))
     return _l("%(size)d bytes", size=size)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+NOT_ISO_DATE = "not_iso"
+NO_SUCH_DATE = "no_such_date"
+
+
+def parse_iso_date(text: str) -> tuple[date | None, str | None]:
+    """A YYYY-MM-DD cell as a date, or why not: ``NOT_ISO_DATE`` when it is not written that way,
+    ``NO_SUCH_DATE`` when it is but names no day of the calendar (2026-02-30, 2025-13-01), so that the
+    person is not told to use a format they already used."""
+    found = _ISO_DATE.match(text)
+    if not found:
+        return None, NOT_ISO_DATE
+    year, month, day = (int(part) for part in found.groups())
+    try:
+        return date(year, month, day), None
+    except ValueError:
+        return None, NO_SUCH_DATE
 
 
 def cell_text(value: Any) -> str:

@@ -57,7 +57,7 @@ def test_right_people_right_language_and_idempotent(app: Flask, world: factories
     assert alternate[0].body.startswith("Hello")
     # the secretariat: one digest with the waiting report and the instalments due
     digest = by_person[world.emails["secretariat"]]
-    assert len(digest) == 1 and "reports to review" in digest[0].subject
+    assert len(digest) == 1 and "1 report to review" in digest[0].subject  # a count agrees with its noun
     assert "report 2" in digest[0].body and "instalment 2" in digest[0].body
     # nobody else: not the ex-officio member, not the draft's or closing grant's people for reports
     assert set(by_person) == {world.emails[k] for k in ("delegate", "alternate", "other_delegate", "secretariat")}
