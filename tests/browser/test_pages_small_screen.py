@@ -9,12 +9,15 @@ built once in the live server's database. Each page must
   "serious" or "critical" violation.
 
 Files (PDF, CSV, JSON, XLSX, XML, attachments) are not pages: they are skipped. One browser context per
-(language, role), reused across its pages; a failure names the page and the language.
+(language, role), reused across its pages; a failure names the page and the language. With
+``SMALL_SCREEN_SHOTS=<folder>`` every page is also saved there as a full-page screenshot, to look at.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,6 +154,9 @@ def test_page_fits_360_and_passes_axe(tab_for: Callable[[str, str], Any], matrix
     assert tab.evaluate("document.documentElement.lang") == language, f"{url} is not in {language}"
     sizes = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert sizes[0] <= sizes[1], f"{url} ({language}, {role}) scrolls sideways: {sizes}; {tab.evaluate(_OVERFLOWING)}"
+    if os.environ.get("SMALL_SCREEN_SHOTS"):
+        name = re.sub(r"[^\w.-]+", "_", f"{language}{rule}").strip("_")
+        tab.screenshot(path=str(Path(os.environ["SMALL_SCREEN_SHOTS"]) / f"{name}.png"), full_page=True)
     violations = _axe(tab)
     assert violations == [], f"{url} ({language}, {role}):\n" + "\n".join(violations)
 
