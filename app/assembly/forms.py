@@ -21,6 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.assembly.models import AssemblyKind, PresenceStatus
 from app.assembly.rules import THRESHOLDS, MajorityBase
+from app.assembly.sitting_dates import check_sitting_date, refusal_message
+from app.core.content_forms import TranslationsMixin, source_locale_field, translation_field
 from app.core.forms import BaseForm as FlaskForm
 from app.core.timeutil import as_utc, utcnow
 
@@ -35,9 +37,14 @@ def _quorum(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("The quorum is a fraction above 0 and at most 1."))
 
 
-class AssemblyForm(FlaskForm):
+class AssemblyForm(TranslationsMixin, FlaskForm):
+    TRANSLATED = ("title",)
     kind = SelectField(_l("Kind of assembly"), validators=[InputRequired(_l("Choose a kind."))])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    source_locale = source_locale_field()
+    title_fr = translation_field("title", "fr", 200)
+    title_en = translation_field("title", "en", 200)
+    title_ar = translation_field("title", "ar", 200)
     starts_at = DateTimeLocalField(_l("Date and time (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                    invalid_value_message=_l("Enter a date and a time."),
                                    validators=[InputRequired(_l("Enter the date and time of the assembly."))])
@@ -53,22 +60,24 @@ class AssemblyForm(FlaskForm):
                                validators=[InputRequired(_l("Enter a number.")),
                                            NumberRange(min=0, max=20, message=_l("Enter a number from 0 to 20."))])
     minutes_notes = TextAreaField(_l("Notes for the minutes"), validators=[Optional(), Length(max=20000)])
+    recorded_afterwards = BooleanField(_l("This sitting has already taken place: I am recording it afterwards"))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args: Any, current_starts_at: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = AssemblyKind.choices()
+        self.init_translations(kwargs.get("obj"))
         self._current_starts_at = current_starts_at
 
     def validate_starts_at(self, field: Field) -> None:
-        """A new date must be in the future; an unchanged one is kept as it is."""
+        """A new date must be in the future, unless the secretariat records a sitting already held."""
         if field.data is None:
             return
-        value = as_utc(field.data)
-        unchanged = self._current_starts_at is not None and value == self._current_starts_at.replace(second=0,
-                                                                                                     microsecond=0)
-        if not unchanged and value <= utcnow():
-            raise ValidationError(_l("The date must be in the future."))
+        message = refusal_message(check_sitting_date(as_utc(field.data), now=utcnow(),
+                                                     previous=self._current_starts_at,
+                                                     recorded_afterwards=bool(self.recorded_afterwards.data)))
+        if message:
+            raise ValidationError(message)
 
     def validate_place(self, field: Field) -> None:
         if not self.online.data and not (field.data or "").strip():
@@ -80,29 +89,65 @@ class AssemblyForm(FlaskForm):
                 "place": (self.place.data or "").strip(), "online": bool(self.online.data),
                 "notice_days": self.notice_days.data, "quorum_num": ratio.numerator, "quorum_den": ratio.denominator,
                 "second_convocation": bool(self.second_convocation.data), "max_proxies": self.max_proxies.data,
-                "minutes_notes": self.minutes_notes.data or ""}
+                "minutes_notes": self.minutes_notes.data or "",
+                "recorded_afterwards": bool(self.recorded_afterwards.data), "source_locale": self.source_locale.data,
+                "translations": self.translations_data()}
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(TranslationsMixin, FlaskForm):
+    TRANSLATED = ("title", "description")
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the item's title.")), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    source_locale = source_locale_field()
+    title_fr = translation_field("title", "fr", 300)
+    title_en = translation_field("title", "en", 300)
+    title_ar = translation_field("title", "ar", 300)
+    description_fr = translation_field("description", "fr", 10000, area=True)
+    description_en = translation_field("description", "en", 10000, area=True)
+    description_ar = translation_field("description", "ar", 10000, area=True)
     submit = SubmitField(_l("Add to the agenda"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_translations(kwargs.get("obj"))
 
 
 class MoveForm(FlaskForm):
     direction = SelectField(choices=[("up", "up"), ("down", "down")], validators=[InputRequired()])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(TranslationsMixin, FlaskForm):
+    TRANSLATED = ("title",)
     title = StringField(_l("Title"), validators=[Optional(), Length(max=300)])
+    source_locale = source_locale_field()
+    title_fr = translation_field("title", "fr", 300)
+    title_en = translation_field("title", "en", 300)
+    title_ar = translation_field("title", "ar", 300)
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
     submit = SubmitField(_l("Upload"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.init_translations(kwargs.get("obj"))
         extensions = current_app.config["ASSEMBLY_DOCUMENT_EXTENSIONS"]
         self.file.validators = [*self.file.validators, FileAllowed(
             extensions, _l("Accepted kinds of file: %(list)s.", list=", ".join(extensions)))]
+
+
+class DocumentTitleForm(TranslationsMixin, FlaskForm):
+    """A document's title and its translations, without replacing the file."""
+
+    TRANSLATED = ("title",)
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=300)])
+    source_locale = source_locale_field()
+    title_fr = translation_field("title", "fr", 300)
+    title_en = translation_field("title", "en", 300)
+    title_ar = translation_field("title", "ar", 300)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_translations(kwargs.get("obj"))
 
 
 class ConveneForm(FlaskForm):

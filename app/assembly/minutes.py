@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -35,6 +36,7 @@ from app.assembly.models import (
     Vote,
 )
 from app.assembly.vote_forms import choice_labels
+from app.core.content_i18n import localized
 from app.core.i18n import text_direction
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -70,8 +72,9 @@ class CollegeCounts:
 
 @dataclass
 class ResolutionMinutes:
-    title: str
-    text: str
+    #: In the minutes' language where given, else the original marked (``content_i18n.localized``).
+    title: Markup
+    text: Markup
     rule: str
     double_majority: bool
     secret: bool
@@ -90,8 +93,8 @@ class ResolutionMinutes:
 @dataclass
 class ItemMinutes:
     position: int
-    title: str
-    description: str
+    title: Markup
+    description: Markup
     resolutions: list[ResolutionMinutes]
 
 
@@ -116,11 +119,15 @@ class Minutes:
         return self.assembly.minutes_notes or ""
 
 
-def when(value: datetime | None) -> str:
-    """A date and time in the reader's language (times are UTC on the platform)."""
+def when(value: datetime | None) -> Markup:
+    """A date and time in the reader's language (times are UTC on the platform).
+
+    Each part is isolated: in an Arabic sentence the time and "UTC" stay one left-to-right group and the date
+    keeps its own order, whatever the text around them (HTML pages and the PDFs rendered from them)."""
     if value is None:
-        return ""
-    return f"{format_date(value, 'long')}, {format_time(value, 'HH:mm')} UTC"
+        return Markup("")
+    return Markup('<bdi class="date">{}</bdi>, <bdi class="time" dir="ltr">{} UTC</bdi>').format(
+        format_date(value, "long"), format_time(value, "HH:mm"))
 
 
 def resolution_rule(resolution: Resolution) -> str:
@@ -185,9 +192,11 @@ def _college_names(votes: list[Vote]) -> dict[str, str]:
 
 
 def _resolution(resolution: Resolution, named: dict[int, list[tuple[str, str]]],
-                colleges: dict[str, str]) -> ResolutionMinutes:
+                colleges: dict[str, str], locale: str) -> ResolutionMinutes:
     vote = resolution.vote
-    entry = ResolutionMinutes(title=resolution.title, text=resolution.text, rule=resolution_rule(resolution),
+    entry = ResolutionMinutes(title=localized(resolution, "title", locale),
+                              text=localized(resolution, "text", locale, block=True, cls="resolution-text"),
+                              rule=resolution_rule(resolution),
                               double_majority=resolution.double_majority, secret=vote.secret,
                               status_label=vote.status_enum.label, closed=vote.is_closed)
     if vote.is_closed and vote.result:
@@ -211,8 +220,9 @@ def gather(assembly: Assembly) -> Minutes:
     votes = [r.vote for item in agenda for r in item.resolutions]
     named = _named_choices(votes)
     colleges = _college_names(votes)
-    items = [ItemMinutes(item.position, item.title, item.description,
-                         [_resolution(r, named, colleges) for r in item.resolutions]) for item in agenda]
+    items = [ItemMinutes(item.position, localized(item, "title", locale),
+                         localized(item, "description", locale, block=True, cls="description"),
+                         [_resolution(r, named, colleges, locale) for r in item.resolutions]) for item in agenda]
     return Minutes(
         assembly=assembly,
         programme=current_app.config.get("PROGRAMME_NAME") or str(_l("Programme platform")),

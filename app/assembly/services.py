@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.assembly.models import (
@@ -33,6 +34,7 @@ from app.assembly.rules import MajorityBase, ProxyFacts, ProxyRefusal, QuorumRul
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
 from app.core import audit, uploads
+from app.core.content_i18n import apply_translations
 from app.core.errors import DomainError
 from app.core.storage import shared_dir
 from app.core.timeutil import utcnow
@@ -40,7 +42,7 @@ from app.extensions import db
 from app.members.models import Member, MemberStatus
 
 ASSEMBLY_FIELDS = ("kind", "title", "starts_at", "place", "online", "notice_days", "quorum_num", "quorum_den",
-                   "second_convocation", "max_proxies", "minutes_notes")
+                   "second_convocation", "max_proxies", "minutes_notes", "recorded_afterwards")
 #: Members that are convened: the ones that are members now (not applicants, not withdrawn).
 CONVENED_STATUSES = (MemberStatus.active, MemberStatus.suspended)
 
@@ -54,7 +56,9 @@ def parse_ratio(raw: str) -> tuple[int, int]:
 
 
 def snapshot(assembly: Assembly) -> dict[str, Any]:
-    return {f: getattr(assembly, f) for f in ASSEMBLY_FIELDS} | {"status": assembly.status}
+    return {f: getattr(assembly, f) for f in ASSEMBLY_FIELDS} | {"status": assembly.status,
+                                                                  "source_locale": assembly.source_locale,
+                                                                  "translations": dict(assembly.translations or {})}
 
 
 def _editable(assembly: Assembly) -> None:
@@ -71,6 +75,7 @@ def create_assembly(*, actor: User, data: dict[str, Any]) -> Assembly:
     for name, value in data.items():
         if name in ASSEMBLY_FIELDS:
             setattr(assembly, name, value)
+    apply_translations(assembly, data.get("source_locale"), data.get("translations"))
     db.session.add(assembly)
     db.session.flush()
     audit.record("assembly.created", "assembly", assembly.id, actor=actor, after=snapshot(assembly))
@@ -83,9 +88,12 @@ def update_assembly(assembly: Assembly, *, actor: User, data: dict[str, Any]) ->
                                          for k in ("quorum_num", "quorum_den", "second_convocation", "max_proxies")):
         raise DomainError(_l("Quorum and proxy rules are frozen once a vote has opened."))
     before = snapshot(assembly)
+    if assembly.status != AssemblyStatus.draft:  # recorded afterwards or convened: decided once, before it starts
+        data = {k: v for k, v in data.items() if k != "recorded_afterwards"}
     for name, value in data.items():
         if name in ASSEMBLY_FIELDS:
             setattr(assembly, name, value)
+    apply_translations(assembly, data.get("source_locale"), data.get("translations"))
     db.session.flush()
     audit.record("assembly.updated", "assembly", assembly.id, actor=actor, before=before, after=snapshot(assembly))
     return assembly
@@ -121,6 +129,8 @@ def convene(assembly: Assembly, *, actor: User, accept_short_notice: bool = Fals
         raise DomainError(_l("This assembly has already been convened."))
     if not assembly.agenda:
         raise DomainError(_l("Add at least one agenda item before convening."))
+    if assembly.recorded_afterwards:
+        raise DomainError(_l("This sitting is recorded afterwards: it is not convened. Use “Record the sitting”."))
     if assembly.starts_at <= utcnow():
         raise DomainError(_l("The assembly date is in the past."), field="starts_at")
     short = notice_shortfall(assembly)
@@ -159,15 +169,35 @@ def close_assembly(assembly: Assembly, *, actor: User) -> None:
 
 # Agenda and documents ----------------------------------------------------------
 
-def add_agenda_item(assembly: Assembly, *, actor: User, title: str, description: str = "") -> AgendaItem:
+def add_agenda_item(assembly: Assembly, *, actor: User, title: str, description: str = "",
+                    source_locale: str | None = None,
+                    translations: dict[str, dict[str, str]] | None = None) -> AgendaItem:
     _editable(assembly)
     position = (db.session.scalar(select(func.max(AgendaItem.position))
                                   .where(AgendaItem.assembly_id == assembly.id)) or 0) + 1
     item = AgendaItem(assembly=assembly, position=position, title=title.strip(), description=description.strip())
+    apply_translations(item, source_locale, translations)
     db.session.add(item)
     db.session.flush()
     audit.record("agenda.item_added", "assembly", assembly.id, actor=actor,
-                 after={"position": position, "title": item.title})
+                 after={"position": position, "title": item.title, "source_locale": item.source_locale,
+                        "translations": dict(item.translations or {})})
+    return item
+
+
+def update_agenda_item(item: AgendaItem, *, actor: User, title: str, description: str = "",
+                       source_locale: str | None = None,
+                       translations: dict[str, dict[str, str]] | None = None) -> AgendaItem:
+    """Reword an item or add its translations (until the assembly is closed: the minutes then hold it)."""
+    _editable(item.assembly)
+    before = {"title": item.title, "description": item.description, "source_locale": item.source_locale,
+              "translations": dict(item.translations or {})}
+    item.title, item.description = title.strip(), description.strip()
+    apply_translations(item, source_locale, translations)
+    db.session.flush()
+    audit.record("agenda.item_updated", "assembly", item.assembly_id, actor=actor, before=before,
+                 after={"title": item.title, "description": item.description, "source_locale": item.source_locale,
+                        "translations": dict(item.translations or {})})
     return item
 
 
@@ -213,7 +243,9 @@ def document_kinds() -> tuple[str, ...]:
     return tuple(kind for kind, item in uploads.KINDS.items() if extensions & set(item.extensions))
 
 
-def add_document(assembly: Assembly, *, actor: User, title: str, filename: str, content: bytes) -> AssemblyDocument:
+def add_document(assembly: Assembly, *, actor: User, title: str, filename: str, content: bytes,
+                 source_locale: str | None = None,
+                 translations: dict[str, dict[str, str]] | None = None) -> AssemblyDocument:
     """Store an uploaded file under a random name (the original name is only displayed), once its bytes show
     a kind the settings accept and its name does not claim another one (a PDF named .docx is refused)."""
     _editable(assembly)
@@ -226,10 +258,26 @@ def add_document(assembly: Assembly, *, actor: User, title: str, filename: str, 
     (documents_dir() / stored).write_bytes(content)
     document = AssemblyDocument(assembly=assembly, title=title.strip() or checked.filename,
                                 filename=checked.filename[:300], stored_name=stored)
+    apply_translations(document, source_locale, translations)
     db.session.add(document)
     db.session.flush()
     audit.record("assembly.document_added", "assembly", assembly.id, actor=actor,
                  after={"title": document.title, "filename": document.filename})
+    return document
+
+
+def update_document(document: AssemblyDocument, *, actor: User, title: str, source_locale: str | None = None,
+                    translations: dict[str, dict[str, str]] | None = None) -> AssemblyDocument:
+    """Retitle a document or add its title's translations; the file itself is not replaced."""
+    _editable(document.assembly)
+    before = {"title": document.title, "source_locale": document.source_locale,
+              "translations": dict(document.translations or {})}
+    document.title = title.strip() or document.filename
+    apply_translations(document, source_locale, translations)
+    db.session.flush()
+    audit.record("assembly.document_updated", "assembly", document.assembly_id, actor=actor, before=before,
+                 after={"title": document.title, "source_locale": document.source_locale,
+                        "translations": dict(document.translations or {})})
     return document
 
 
@@ -272,22 +320,35 @@ def presence_summary(assembly: Assembly) -> PresenceSummary:
 
 
 def _presence(assembly: Assembly, member_id: int) -> Presence:
+    """The member's attendance row, made (absent) if missing.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` then a read: two desks checking the
+    same member in at once make one row; the unique (assembly, member) decides.
+    """
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    db.session.execute(module.insert(Presence).values(
+        assembly_id=assembly.id, member_id=member_id, status=PresenceStatus.absent, confirmed_online=False,
+        updated_at=utcnow()).on_conflict_do_nothing(index_elements=["assembly_id", "member_id"]))
     presence = db.session.scalar(select(Presence).where(Presence.assembly_id == assembly.id,
-                                                        Presence.member_id == member_id))
-    if presence is None:
-        presence = Presence(assembly_id=assembly.id, member_id=member_id, status=PresenceStatus.absent)
-        db.session.add(presence)
+                                                        Presence.member_id == member_id)
+                                 .execution_options(populate_existing=True))
+    assert presence is not None
     return presence
 
 
 def set_presence(assembly: Assembly, member: Member, *, actor: User, status: PresenceStatus) -> Presence:
+    """Record one member's attendance; setting the status it already has changes nothing and logs nothing."""
     if assembly.status not in (AssemblyStatus.convened, AssemblyStatus.in_session):
         raise DomainError(_l("Attendance is recorded once the assembly is convened and until it closes."))
     if status == PresenceStatus.represented and live_proxy_of(assembly, member.id) is None:
         raise DomainError(_l("%(name)s has given no proxy: it cannot be represented.", name=member.name),
                           field="status")
+    audit.serialise()  # the status read below is the one this change replaces, whatever another desk does
     presence = _presence(assembly, member.id)
     before = presence.status
+    if before == status:
+        return presence
     presence.status = status
     db.session.flush()
     audit.record("assembly.presence_set", "assembly", assembly.id, actor=actor,

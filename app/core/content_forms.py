@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.content_i18n import LANGUAGES, Translatable, language_choices, text_attrs
 
@@ -26,9 +26,17 @@ _LABELS = {
 }
 
 
+def interface_language() -> str:
+    """The author's interface language: the default language of what they type."""
+    locale = str(get_locale() or "fr")
+    return locale if locale in LANGUAGES else "fr"
+
+
 def source_locale_field() -> SelectField:
-    """The "language of the original" select (choices set by :meth:`TranslationsMixin.init_translations`)."""
-    return SelectField(_l("Language of the original"), validators=[InputRequired(_l("Choose a language."))])
+    """The "language of the original" select (choices set by :meth:`TranslationsMixin.init_translations`);
+    a post without it (an older page, a script) means the author's interface language."""
+    return SelectField(_l("Language of the original"), default=interface_language,
+                       validators=[DataRequired(_l("Choose a language."))])
 
 
 def translation_field(field: str, code: str, max_length: int, *, area: bool = False) -> Field:
@@ -55,9 +63,6 @@ class TranslationsMixin:
                 stored = (obj.translations or {}).get(name) or {}
                 for code in LANGUAGES:
                     getattr(form, f"{name}_{code}").data = stored.get(code, "")
-        elif not form.source_locale.data or form.source_locale.data == "None":
-            locale = str(get_locale() or "fr")
-            form.source_locale.data = locale if locale in LANGUAGES else "fr"
 
     def translation_fields(self, name: str) -> list[Field]:
         """The translation inputs the page shows for ``name``: the two languages other than the original's,

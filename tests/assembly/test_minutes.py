@@ -107,8 +107,9 @@ def test_preview_shows_attendance_proxies_quorum_resolutions_and_notes(
         assert name in html
     assert "applicant member" not in html  # applicants are not convened
     fr = data["fr"]
-    assert f"Represented by {fr[0]}" in html
-    assert f"{fr[1]} gave its proxy to {fr[0]}" in html
+    # names inside a sentence are isolated (bidi): an Arabic page keeps them in place
+    assert f"Represented by <bdi>{fr[0]}</bdi>" in html
+    assert f"<bdi>{fr[1]}</bdi> gave its proxy to <bdi>{fr[0]}</bdi>" in html
     assert "Present (confirmed online)" in html  # tn[0] confirmed online
     # Quorum: 3 of the 8 active members (the world's two count too) present or represented: not reached.
     assert "Present or represented: 3 of 8 active members." in html

@@ -179,11 +179,17 @@ EXPECTED: dict[str, Row] = {
         "assembly.move_item", post=SECRETARIAT, post_data={"direction": "down"}),
     "/assemblies/<int:assembly_id>/agenda/<int:item_id>/remove": Row(
         "assembly.remove_item", get=SECRETARIAT, post=SECRETARIAT),
+    "/assemblies/<int:assembly_id>/agenda/<int:item_id>/edit": Row(
+        "assembly.edit_item", get=SECRETARIAT, post=SECRETARIAT),
     "/assemblies/<int:assembly_id>/documents/new": Row("assembly.upload_document", get=SECRETARIAT,
                                                          post=SECRETARIAT),
     "/assemblies/<int:assembly_id>/documents/<int:document_id>": Row("assembly.download_document", get=SIGNED_IN),
+    "/assemblies/<int:assembly_id>/documents/<int:document_id>/edit": Row(
+        "assembly.edit_document", get=SECRETARIAT, post=SECRETARIAT),
     "/assemblies/<int:assembly_id>/presence": Row("assembly.presence", get=SECRETARIAT, post=SECRETARIAT,
-                                                  post_ok=frozenset({200, 422})),
+                                                  post_ok=frozenset({200, 422}), post_data={"bulk": "present"}),
+    "/assemblies/<int:assembly_id>/record": Row("assembly.record_sitting", get=SECRETARIAT, post=SECRETARIAT,
+                                                get_redirect_ok=True),
     "/assemblies/<int:assembly_id>/attend": Row("assembly.attend", post=REPRESENTATIVES),
     # the proxy of the delegate's own member: its delegate and the secretariat
     "/assemblies/<int:assembly_id>/members/<int:member_id>/proxy": Row(
