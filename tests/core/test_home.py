@@ -1,9 +1,10 @@
 """The home page is made of panels the packages register (``app.core.home``).
 
-Core imports none of them; the page still shows, in order, the user's
-organisation, the ballots waiting, the upcoming assemblies and (secretariat)
-the register's counts, each only when it has something to show, in a fixed
-number of SQL statements however many votes, ballots and members there are.
+Core imports none of them; the page shows, in order, the desk (what is
+waiting: ``tests/core/test_desk.py``; the ballots waiting are its lines), the
+user's organisation, the upcoming assemblies and (secretariat) the register's
+counts, each panel only when it has something to show, in a fixed number of
+SQL statements however many votes, ballots and members there are.
 """
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ from app.members.models import Member
 from tests import factories
 from tests.conftest import counting, login
 
-#: The panels of the home page before it was made of panels, in page order.
-PANELS = ["members.organisation", "assembly.ballots", "assembly.upcoming", "members.register"]
+#: The panels of the home page, in page order (the desk first; the ballots waiting moved into it).
+PANELS = ["core.desk", "members.organisation", "assembly.upcoming", "members.register"]
+#: The panels counted below (the desk's statements are counted in tests/core/test_desk.py).
+COUNTED = PANELS[1:]
 #: Statements of one home page (the session's user, then each panel's queries): as before the panels,
-#: but one fewer for the ex-officio account (the charter used to be read for no panel).
-STATEMENTS = {"delegate": 7, "secretariat": 5, "ex_officio": 2}
+#: but one fewer for the ex-officio account (the charter used to be read for no panel) and one fewer
+#: for the delegate (the ballots waiting are read by the desk).
+STATEMENTS = {"delegate": 6, "secretariat": 5, "ex_officio": 2}
 
 
 def _html(client: FlaskClient) -> tuple[int, str]:
@@ -70,25 +74,26 @@ def test_packages_register_the_home_panels_in_page_order(app: Flask) -> None:
 def test_home_shows_each_panel_in_order_only_when_it_has_content(app: Flask, world: factories.World) -> None:
     _open_votes(app, world, votes=1, extra_members=2)
     _count, html = _html(_client(app, world.emails["delegate"]))
-    headings = ["Your organisation", "Votes waiting for your ballot", "Upcoming assemblies"]
+    headings = ["Waiting for your organisation", "Ballots to cast", "Your organisation</h2>", "Upcoming assemblies"]
     assert all(h in html for h in headings) and "Member register" not in html
     assert [html.index(h) for h in headings] == sorted(html.index(h) for h in headings)
-    assert "Résolution 0" in html and "by proxy for Collectif Solidaire de Nantes" in html
+    assert "Résolution 0" in html and "By proxy for Collectif Solidaire de Nantes" in html
     assert "Charter version 2 signed on" in html
     _count, html = _html(_client(app, world.emails["secretariat"]))
     assert "Member register" in html and "Active members: 4" in html and "Your organisation" not in html
     assert html.index("Upcoming assemblies") < html.index("Member register")
     _count, html = _html(_client(app, world.emails["ex_officio"]))
     assert "Upcoming assemblies" in html
-    assert not any(h in html for h in ("Your organisation", "Votes waiting for your ballot", "Member register"))
+    assert not any(h in html for h in ("Your organisation", "Ballots to cast", "Member register"))
+    assert "Nothing is waiting for you." in html
 
 
 @pytest.mark.parametrize("role", sorted(STATEMENTS))
 def test_home_issues_as_many_statements_as_before_for_one_vote_or_many(app: Flask, world: factories.World,
                                                                         role: str,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Counted with the four panels the page had before the registry (other packages add their own)."""
-    monkeypatch.setattr(home, "_PANELS", {name: panel for name, panel in home._PANELS.items() if name in PANELS})
+    """Counted with the panels the page had before the registry (other packages add their own)."""
+    monkeypatch.setattr(home, "_PANELS", {name: panel for name, panel in home._PANELS.items() if name in COUNTED})
     _open_votes(app, world, votes=1, extra_members=2)
     client = _client(app, world.emails[role])
     few, _ = _html(client)
