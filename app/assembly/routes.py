@@ -34,6 +34,7 @@ from app.assembly.models import (
     Resolution,
 )
 from app.core import mail
+from app.core.content_i18n import localized_text
 from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import ensure, require
 from app.extensions import db
@@ -200,7 +201,8 @@ def close(assembly_id: int):
             return _to_detail(assembly)
     return render_template("assembly/confirm.html", assembly=assembly, form=form, title=_("Close the assembly"),
                            question=_("Close “%(title)s”? Nothing can be changed afterwards: no agenda item, "
-                                      "document, attendance, proxy or resolution.", title=assembly.title))
+                                      "document, attendance, proxy or resolution.",
+                                      title=localized_text(assembly, "title")))
 
 
 # Agenda ----------------------------------------------------------------------------------------
@@ -278,7 +280,7 @@ def remove_item(assembly_id: int, item_id: int):
         flash(_("Agenda item removed."), "success")
         return _to_detail(assembly)
     return render_template("assembly/confirm.html", assembly=assembly, form=form, title=_("Remove an agenda item"),
-                           question=_("Remove “%(title)s” from the agenda?", title=item.title))
+                           question=_("Remove “%(title)s” from the agenda?", title=localized_text(item, "title")))
 
 
 # Documents --------------------------------------------------------------------------------------

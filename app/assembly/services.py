@@ -34,7 +34,7 @@ from app.assembly.rules import MajorityBase, ProxyFacts, ProxyRefusal, QuorumRul
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
 from app.core import audit, uploads
-from app.core.content_i18n import apply_translations
+from app.core.content_i18n import Later, apply_translations
 from app.core.errors import DomainError
 from app.core.storage import shared_dir
 from app.core.timeutil import utcnow
@@ -142,7 +142,7 @@ def convene(assembly: Assembly, *, actor: User, accept_short_notice: bool = Fals
     link = external_url("assembly.detail", assembly_id=assembly.id)
     recipients = convened_users()
     for user in recipients:
-        send_mail(user, "assembly/email/convocation.txt", _l("Convocation: %(title)s", title=assembly.title),
+        send_mail(user, "assembly/email/convocation.txt", _l("Convocation: %(title)s", title=Later(assembly, "title")),
                   assembly=assembly, link=link)
     db.session.flush()
     audit.record("assembly.convened", "assembly", assembly.id, actor=actor,

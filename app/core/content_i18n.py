@@ -167,3 +167,14 @@ def apply_translations(obj: Translatable, source_locale: str | None,
             obj.set_translation(field, code, "" if code == source else (text or ""))
         # A translation stored earlier in what is now the original's language would shadow nothing: drop it.
         obj.set_translation(field, source, "")
+
+
+class Later:
+    """``obj.field`` read when it is turned into text, in the language then in force: a mail subject built
+    once (``_l("Convocation: %(title)s", title=Later(assembly, "title"))``) reads in each recipient's language."""
+
+    def __init__(self, obj: Any, field: str) -> None:
+        self.obj, self.field = obj, field
+
+    def __str__(self) -> str:
+        return localized_text(self.obj, self.field)

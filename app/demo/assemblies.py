@@ -49,18 +49,30 @@ CHALLENGES_TEXT = (
 
 
 def _resolution(item: AgendaItem, actor: User, *, title_fr: str, title_en: str, title_ar: str, text_fr: str,
-                preset: tuple[str, str], double: bool = False, secret: bool = True):  # noqa: ANN202
+                preset: tuple[str, str], double: bool = False, secret: bool = True, text_en: str = "",
+                text_ar: str = ""):  # noqa: ANN202
     return services.save_resolution(item, None, actor=actor, data={
-        "title_fr": title_fr, "title_en": title_en, "title_ar": title_ar, "text_fr": text_fr,
+        "title_fr": title_fr, "title_en": title_en, "title_ar": title_ar, "text_fr": text_fr, "text_en": text_en,
+        "text_ar": text_ar,
         "majority_base": preset[0], "threshold": preset[1], "double_majority": double, "secret": secret})
 
 
-def _assembly(actor: User, *, title: str, kind: AssemblyKind, starts_at: datetime, place: str,
-              items: list[str]) -> Assembly:
+#: A text as (French original, English, Arabic): the demo reads in each of the three languages.
+Texts = tuple[str, str, str]
+
+
+def _translations(english: str, arabic: str) -> dict[str, str]:
+    return {"en": english, "ar": arabic}
+
+
+def _assembly(actor: User, *, title: Texts, kind: AssemblyKind, starts_at: datetime, place: str,
+              items: list[Texts]) -> Assembly:
     assembly = services.create_assembly(actor=actor, data={
-        "title": title, "kind": kind, "starts_at": starts_at, "place": place, "online": True})
-    for title_ in items:
-        services.add_agenda_item(assembly, actor=actor, title=title_)
+        "title": title[0], "kind": kind, "starts_at": starts_at, "place": place, "online": True,
+        "source_locale": "fr", "translations": {"title": _translations(*title[1:])}})
+    for item_title in items:
+        services.add_agenda_item(assembly, actor=actor, title=item_title[0], source_locale="fr",
+                                 translations={"title": _translations(*item_title[1:])})
     db.session.flush()
     db.session.refresh(assembly)
     return assembly
@@ -127,9 +139,14 @@ def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.R
                                      .order_by(Member.id)))
 
     # 1. Last ordinary assembly: closed, two resolutions counted.
-    past = _assembly(secretariat, title="Assemblée plénière ordinaire 2026", kind=AssemblyKind.ordinary,
-                     starts_at=now + timedelta(days=16), place="Tunis, Maison des associations",
-                     items=["Rapport moral et financier 2025", "Les sept défis communs du programme"])
+    past = _assembly(secretariat, title=("Assemblée plénière ordinaire 2026", "2026 ordinary plenary assembly",
+                                         "الجمعية العامة العادية لسنة 2026"),
+                     kind=AssemblyKind.ordinary, starts_at=now + timedelta(days=16),
+                     place="Tunis, Maison des associations",
+                     items=[("Rapport moral et financier 2025", "2025 activity and financial report",
+                             "التقرير الأدبي والمالي لسنة 2025"),
+                            ("Les sept défis communs du programme", "The programme's seven shared challenges",
+                             "التحديات السبعة المشتركة للبرنامج")])
     services.convene(past, actor=secretariat)
     for member in active:
         status = PresenceStatus.present if rng.random() < 0.7 else PresenceStatus.absent
@@ -159,10 +176,15 @@ def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.R
     # 2. Extraordinary assembly in session today: a proxy to the demo delegate's member, attendance, one vote
     # open. Made through the services (which want a future date), then dated today. (The rules of the calls
     # for projects are adopted by their own counted vote, ``app/demo/calls.py``.)
-    coming = _assembly(secretariat, title="Assemblée plénière extraordinaire — budget 2027 du programme",
+    coming = _assembly(secretariat, title=("Assemblée plénière extraordinaire — budget 2027 du programme",
+                                           "Extraordinary plenary assembly — the programme's 2027 budget",
+                                           "الجمعية العامة الاستثنائية — ميزانية البرنامج لسنة 2027"),
                        kind=AssemblyKind.extraordinary, starts_at=now + timedelta(days=20),
                        place="Paris, Maison des initiatives étudiantes",
-                       items=["Budget 2027 du programme", "Calendrier des élections du comité"])
+                       items=[("Budget 2027 du programme", "The programme's 2027 budget",
+                               "ميزانية البرنامج لسنة 2027"),
+                              ("Calendrier des élections du comité", "Timetable of the committee elections",
+                               "رزنامة انتخابات اللجنة")])
     services.convene(coming, actor=secretariat)
     giver = next(m for m in active if m.id != delegate_member.id and m.college_id == delegate_member.college_id)
     giver_delegate = db.session.scalar(select(User).where(User.member_id == giver.id, User.is_delegate.is_(True)))
@@ -173,6 +195,11 @@ def load_assemblies(*, secretariat: User, delegate_member: Member, rng: random.R
                          text_fr="L'Assemblée adopte le budget 2027 du programme présenté par le comité de pilotage : "
                                  "fonctionnement du secrétariat, animation des instances et enveloppe des appels à "
                                  "projets.",
+                         text_en="The Assembly adopts the programme's 2027 budget presented by the steering committee: "
+                                 "running the secretariat, facilitating the governing bodies and the envelope of the "
+                                 "calls for projects.",
+                         text_ar="تعتمد الجمعية ميزانية البرنامج لسنة 2027 التي قدمتها لجنة القيادة: تسيير الكتابة "
+                                 "القارة، وتنشيط الهيئات، والمبلغ المخصص لطلبات المشاريع.",
                          preset=("expressed", "two_thirds"))
     _resolution(coming.agenda[1], secretariat, title_fr="Calendrier des élections du comité de pilotage",
                 title_en="Timetable of the steering-committee elections",

@@ -51,14 +51,18 @@ def _check(condition: bool, message: str) -> None:
 
 
 def _adopt_by_assembly(rule_set: RuleSet, *, secretariat: User, title: str, kind: AssemblyKind, place: str,
-                       item: str, rng: random.Random, weights: tuple[int, int, int]) -> Assembly:
+                       item: str, rng: random.Random, weights: tuple[int, int, int],
+                       translated: tuple[str, str, str, str] = ("", "", "", "")) -> Assembly:
     """Freeze the rule set's head onto a new assembly's agenda, hold the vote (delegates cast) and close it:
-    the adoption hook adopts the version from the counted result."""
+    the adoption hook adopts the version from the counted result. ``translated``: the title, then the item,
+    in English and Arabic."""
     now = utcnow()
+    title_en, title_ar, item_en, item_ar = translated
     assembly = assembly_services.create_assembly(actor=secretariat, data={
         "title": title, "kind": kind, "starts_at": now + timedelta(days=16), "place": place,
-        "online": True})
-    agenda_item = assembly_services.add_agenda_item(assembly, actor=secretariat, title=item)
+        "online": True, "source_locale": "fr", "translations": {"title": {"en": title_en, "ar": title_ar}}})
+    agenda_item = assembly_services.add_agenda_item(assembly, actor=secretariat, title=item, source_locale="fr",
+                                                    translations={"title": {"en": item_en, "ar": item_ar}})
     resolution = rulesets.freeze(rule_set, actor=secretariat, agenda_item=agenda_item)
     assembly_services.convene(assembly, actor=secretariat, accept_short_notice=True)
     voting.open_vote(resolution.vote, actor=secretariat, closes_at=now + timedelta(hours=2))

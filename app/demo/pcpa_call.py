@@ -174,7 +174,10 @@ def co_build_rules(*, secretariat: User, rng: random.Random) -> tuple[RuleSet, A
                                    reason="Critère demandé par la charte ; pondération 2 acceptée en réunion.")
     assembly = _adopt_by_assembly(
         rule_set, secretariat=secretariat, title="Assemblée plénière extraordinaire de septembre 2026",
-        kind=AssemblyKind.extraordinary, place="Sousse", item="Règlement de l'appel à projets PCPA 2026", rng=rng, weights=(12, 2, 3))
+        kind=AssemblyKind.extraordinary, place="Sousse", item="Règlement de l'appel à projets PCPA 2026", rng=rng,
+        weights=(12, 2, 3), translated=("Extraordinary plenary assembly of September 2026",
+                                        "الجمعية العامة الاستثنائية لشهر سبتمبر 2026",
+                                        PCPA_TITLES["en"], PCPA_TITLES["ar"]))
     later = rulesets.propose_amendment(
         rule_set, actor=others[1], title="Durée maximale portée à 48 mois",
         rationale="Les projets d'insertion ont besoin de suivre les jeunes plus longtemps que trois ans.",

@@ -95,7 +95,9 @@ def load_seed_call(*, secretariat: User, challenges: dict[str, Challenge], rng: 
         rule_set, secretariat=secretariat, title="Assemblée plénière du 14 juin 2014", kind=AssemblyKind.ordinary,
         place="Paris",
         item="Règlement de l'appel à projets « Coopérer autrement en acteurs de changement »", rng=rng,
-        weights=(14, 1, 2))
+        weights=(14, 1, 2), translated=("Plenary assembly of 14 June 2014", "الجمعية العامة ليوم 14 جوان 2014",
+                                        "Rules of the call for projects “Cooperating differently as agents of change”",
+                                        "نظام طلب المشاريع «التعاون بشكل مختلف كفاعلين في التغيير»"))
     version = rulesets.head(rule_set)
     call_challenges = [challenges[c] for c in ("INS-1", "INS-2", "INS-3", "CON-1")]
     envelope = sum((Decimal(p["grant"]) for p in SEED_PROJECTS), Decimal(0))

@@ -205,3 +205,28 @@ def test_document_title_in_three_languages(app: Flask, client: FlaskClient, worl
     assert '<bdi lang="ar">التقرير السنوي</bdi></a>' in page
     with app.app_context():
         assert db.session.get(AssemblyDocument, document_id).filename == "report.pdf"
+
+
+def test_convocation_mail_in_each_recipients_language(app: Flask, client: FlaskClient,
+                                                       world: factories.World) -> None:
+    from app.auth.models import User
+    from app.core.models import OutboxMessage
+
+    with app.app_context():
+        assembly = factories.assembly(convened=False, days_ahead=40, title="Assemblée de printemps")
+        assembly.set_translation("title", "ar", ARABIC_TITLE)
+        assembly.agenda[0].set_translation("title", "en", "Moral report")
+        assembly_id = assembly.id
+        for email, locale in ((world.emails["delegate"], "ar"), (world.emails["alternate"], "en")):
+            db.session.scalar(select(User).where(User.email == email)).locale = locale
+        db.session.commit()
+    login(client, world.emails["secretariat"])
+    assert client.post(f"/assemblies/{assembly_id}/convene", data={"accept_short_notice": "y"}).status_code == 302
+    with app.app_context():
+        mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+    arabic, english = mails[world.emails["delegate"]], mails[world.emails["alternate"]]
+    assert ARABIC_TITLE in arabic.subject and ARABIC_TITLE in arabic.body
+    assert "1. Rapport moral (" in arabic.body  # no Arabic for the item: the original, marked
+    assert "Assemblée de printemps" in english.subject
+    assert "“Assemblée de printemps”. (original in French)" in english.body
+    assert "1. Moral report\n" in english.body
