@@ -1,6 +1,7 @@
 """Template globals shared by every page: language, direction, permissions."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,18 @@ def bdi(value: Any) -> Markup:
     return Markup("<bdi>{}</bdi>").format("" if value is None else value)
 
 
+def format_day(value: date | str | None) -> str:
+    """A day in the reader's language (Babel); an ISO text (from a JSON snapshot) is read as the day it names."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return format_date(value)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, Any]:
@@ -46,7 +59,7 @@ def init_app(app: Flask) -> None:
             "demo_mode": app.config.get("DEMO_MODE", False),
         }
 
-    app.jinja_env.filters["date"] = lambda value: format_date(value) if value else ""
+    app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
     app.jinja_env.filters["bdi"] = bdi
     # Content in three languages: ``localized(obj, "title")`` everywhere a user-typed text is shown.

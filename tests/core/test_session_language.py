@@ -97,3 +97,10 @@ def test_sign_out_keeps_the_session_language(app: Flask, world: factories.World)
     client.post("/language", data={"locale": "en", "next": "/"})
     client.post("/logout")
     assert _lang(client, "/login") == "en"
+
+
+def test_account_page_says_what_its_language_does(app: Flask, world: factories.World) -> None:
+    client = _signed_in(app, world.emails["delegate"])
+    client.post("/language", data={"locale": "fr", "next": "/"})
+    html = client.get("/account").get_data(as_text=True)
+    assert "ne change que la session en cours" in html
