@@ -37,6 +37,7 @@ from app.assembly.rules import OPTIONS, Counts, MajorityBase, MajorityRule, Quor
 from app.auth.models import User
 from app.auth.services import external_url, send_mail
 from app.core import audit
+from app.core.content_i18n import Later
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -97,7 +98,7 @@ def open_vote(vote: Vote, *, actor: User, closes_at: datetime) -> int:
     db.session.flush()
     audit.record("vote.opened", "vote", vote.id, actor=actor,
                  after={"closes_at": closes_at, "electorate": size, "secret": vote.secret})
-    notify_voters(vote, "assembly/email/vote_opened.txt", _l("Vote open: %(title)s", title=vote_title(vote)))
+    notify_voters(vote, "assembly/email/vote_opened.txt", _l("Vote open: %(title)s", title=mail_title(vote)))
     return size
 
 
@@ -126,6 +127,14 @@ def vote_title(vote: Vote) -> str:
     return str(_l("Vote %(id)s", id=vote.id))
 
 
+def mail_title(vote: Vote, *, note: bool = False) -> object:
+    """The vote's title for an e-mail, read in each recipient's language when the mail is rendered (a
+    resolution's; ``note``: with the "(original in …)" marker when it stands in for a missing translation)."""
+    if vote.resolution is not None:
+        return Later(vote.resolution, "title", note=note)
+    return vote_title(vote)
+
+
 def voter_users(vote: Vote, *, only_missing: bool = False) -> list[User]:
     """Representatives who cast in this vote: of each elector, or of its proxy holder's delegate.
 
@@ -146,7 +155,7 @@ def notify_voters(vote: Vote, template: str, subject: object, *, only_missing: b
     link = external_url("votes.ballot", vote_id=vote.id)
     users = voter_users(vote, only_missing=only_missing)
     for user in users:
-        send_mail(user, template, subject, vote=vote, title=vote_title(vote), link=link)
+        send_mail(user, template, subject, vote=vote, title=mail_title(vote, note=True), link=link)
     return len(users)
 
 
@@ -155,7 +164,7 @@ def send_reminders(vote: Vote, *, actor: User | None) -> int:
     if vote.status != VoteStatus.open:
         raise DomainError(_l("Reminders are sent only while the vote is open."))
     sent = notify_voters(vote, "assembly/email/vote_reminder.txt",
-                         _l("Reminder: vote on %(title)s", title=vote_title(vote)), only_missing=True)
+                         _l("Reminder: vote on %(title)s", title=mail_title(vote)), only_missing=True)
     vote.reminded_at = utcnow()
     db.session.flush()
     audit.record("vote.reminded", "vote", vote.id, actor=actor, after={"recipients": sent})

@@ -173,8 +173,9 @@ class Later:
     """``obj.field`` read when it is turned into text, in the language then in force: a mail subject built
     once (``_l("Convocation: %(title)s", title=Later(assembly, "title"))``) reads in each recipient's language."""
 
-    def __init__(self, obj: Any, field: str) -> None:
-        self.obj, self.field = obj, field
+    def __init__(self, obj: Any, field: str, *, note: bool = False) -> None:
+        self.obj, self.field, self.note = obj, field, note
 
     def __str__(self) -> str:
-        return localized_text(self.obj, self.field)
+        text = localized_text(self.obj, self.field)
+        return text + fallback_note(self.obj, self.field) if self.note else text

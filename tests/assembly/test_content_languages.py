@@ -230,3 +230,25 @@ def test_convocation_mail_in_each_recipients_language(app: Flask, client: FlaskC
     assert "Assemblée de printemps" in english.subject
     assert "“Assemblée de printemps”. (original in French)" in english.body
     assert "1. Moral report\n" in english.body
+
+
+def test_vote_mails_name_the_resolution_in_each_recipients_language(app: Flask) -> None:
+    from app.assembly import voting
+    from app.auth.models import UserKind
+    from app.core.models import OutboxMessage
+
+    with app.app_context():
+        members = factories.voters(2)
+        for member, locale in zip(members, ("ar", "en"), strict=True):
+            member.representatives[0].locale = locale
+        secretariat = factories.user("sec@example.org", kind=UserKind.secretariat)
+        assembly = factories.assembly(convened=True)
+        resolution = factories.resolution(assembly, title="Adoption du budget")
+        resolution.title_en, resolution.title_ar = "", "اعتماد الميزانية"
+        voting.open_vote(resolution.vote, actor=secretariat, closes_at=utcnow() + timedelta(hours=2))
+        db.session.commit()
+        mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+    arabic, english = mails["voter-cs-fr-0@example.org"], mails["voter-cs-fr-1@example.org"]
+    assert "اعتماد الميزانية" in arabic.subject and "«اعتماد الميزانية»" in arabic.body
+    assert "Adoption du budget" in english.subject and "(original in French)" not in english.subject
+    assert "“Adoption du budget (original in French)”" in english.body
