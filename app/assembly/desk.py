@@ -135,12 +135,13 @@ def ballot_items(user: Any) -> list[DeskItem]:
     """Ballots the user may still cast, for the organisation or by proxy (one query)."""
     items = []
     for ballot in pending_ballots(user):
-        note = (_("By proxy for %(name)s.", name=ballot.member_name) if ballot.by_proxy
-                else _("For your organisation."))
+        note = (_("Cast by proxy for %(name)s.", name=ballot.member_name) if ballot.by_proxy
+                else _("Cast for your organisation."))
         if ballot.closes_at:
             note = f"{note} {_('Closes %(when)s.', when=_when(ballot.closes_at))}"
         items.append(DeskItem(_("Ballot to cast: %(title)s", title=ballot.title),
-                              url_for("votes.ballot", vote_id=ballot.vote_id), _("Cast the ballot"), note=note))
+                              url_for("votes.ballot", vote_id=ballot.vote_id),
+                              _("Cast the ballot: %(title)s", title=ballot.title), note=note))
     return items
 
 
@@ -187,6 +188,6 @@ def attendance_items(user: Any) -> list[DeskItem]:
 
 def register() -> None:
     register_desk("assembly.votes", order=10, title=_l("Votes"), items=vote_items)
-    register_desk("assembly.ballots", order=11, title=_l("Ballots to cast"), items=ballot_items)
+    register_desk("assembly.ballots", order=11, title=_l("Votes waiting for your ballot"), items=ballot_items)
     register_desk("assembly.assemblies", order=20, title=_l("Assemblies"), items=assembly_items)
     register_desk("assembly.attendance", order=30, title=_l("Assemblies and proxies"), items=attendance_items)

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import case, func, select
 
-from app.core.home import DeskItem, register_desk
+from app.core.home import DeskItem, register_desk, register_desk_panel
 from app.core.models import OutboxMessage
 from app.core.permissions import can
 from app.extensions import db
@@ -55,4 +55,5 @@ def outbox_items(user: Any) -> list[DeskItem]:
 
 
 def register() -> None:
+    register_desk_panel()
     register_desk("core.outbox", order=90, title=_l("E-mails"), items=outbox_items)

@@ -158,4 +158,6 @@ def desk_panel(user: Any) -> dict[str, Any]:
             "live": any(item.turnout for g in groups for item in g.items)}
 
 
-register_home_panel("core.desk", order=0, template="core/_desk.html", context=desk_panel)
+def register_desk_panel() -> None:
+    """The desk as the first panel (called from ``app.core.desk.register`` when the app is created)."""
+    register_home_panel("core.desk", order=0, template="core/_desk.html", context=desk_panel)

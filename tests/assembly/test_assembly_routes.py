@@ -465,7 +465,7 @@ def test_home_lists_the_ballots_a_delegate_may_still_cast(app: Flask, client: Fl
         voting.cast(vote_id, world.member_id, "for", actor=delegate)
         db.session.commit()
     html = _html(client.get("/"))
-    assert "for your organisation" not in html and "by proxy for Collectif Solidaire de Nantes" in html
+    assert "Cast for your organisation" not in html and "by proxy for Collectif Solidaire de Nantes" in html
     client.post("/logout")
     login(client, world.emails["alternate"])  # the delegate has cast: nothing left for the alternate
     assert "Votes waiting for your ballot" not in _html(client.get("/"))

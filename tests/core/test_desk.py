@@ -58,8 +58,8 @@ def _desk_of(client: FlaskClient) -> str:
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    start = html.index('<section class="card desk"')
-    return html[start:html.index("</section>", start)]
+    start = html.index('<div class="card desk"')
+    return html[start:html.index("<!-- end of the desk -->", start)]
 
 
 def _desk(app: Flask, email: str) -> str:
@@ -404,16 +404,17 @@ def test_ballots_to_cast_by_the_delegate_and_the_alternate(app: Flask, world: fa
         db.session.commit()
     delegate = _desk(app, world.emails["delegate"])
     assert delegate.count("Ballot to cast: Budget 2028") == 2
-    assert "For your organisation." in delegate and "By proxy for Collectif Solidaire de Nantes." in delegate
-    assert f'href="/votes/{vote_id}"' in delegate and "Cast the ballot" in delegate
+    assert "Cast for your organisation." in delegate and "Cast by proxy for Collectif Solidaire de Nantes." in delegate
+    assert f'href="/votes/{vote_id}"' in delegate and "Cast the ballot: Budget 2028" in delegate
+    assert "Votes waiting for your ballot" in delegate
     assert "Your organisation holds the proxy of Collectif Solidaire de Nantes" in delegate
     alternate = _desk(app, world.emails["alternate"])
     assert alternate.count("Ballot to cast: Budget 2028") == 1 and "By proxy" not in alternate
     with app.app_context():
         db.session.add(Participation(vote_id=vote_id, member_id=world.member_id))
         db.session.commit()
-    assert "For your organisation." not in _desk(app, world.emails["alternate"])
-    assert "By proxy for Collectif Solidaire de Nantes." in _desk(app, world.emails["delegate"])
+    assert "Votes waiting for your ballot" not in _desk(app, world.emails["alternate"])
+    assert "Cast by proxy for Collectif Solidaire de Nantes." in _desk(app, world.emails["delegate"])
 
 
 def _open_vote_after_proxy(world: factories.World) -> tuple[int, int]:

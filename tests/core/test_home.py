@@ -74,17 +74,17 @@ def test_packages_register_the_home_panels_in_page_order(app: Flask) -> None:
 def test_home_shows_each_panel_in_order_only_when_it_has_content(app: Flask, world: factories.World) -> None:
     _open_votes(app, world, votes=1, extra_members=2)
     _count, html = _html(_client(app, world.emails["delegate"]))
-    headings = ["Waiting for your organisation", "Ballots to cast", "Your organisation</h2>", "Upcoming assemblies"]
+    headings = ["Waiting for your organisation", "Votes waiting for your ballot", "Your organisation</h2>", "Upcoming assemblies"]
     assert all(h in html for h in headings) and "Member register" not in html
     assert [html.index(h) for h in headings] == sorted(html.index(h) for h in headings)
-    assert "Résolution 0" in html and "By proxy for Collectif Solidaire de Nantes" in html
+    assert "Résolution 0" in html and "Cast by proxy for Collectif Solidaire de Nantes" in html
     assert "Charter version 2 signed on" in html
     _count, html = _html(_client(app, world.emails["secretariat"]))
     assert "Member register" in html and "Active members: 4" in html and "Your organisation" not in html
     assert html.index("Upcoming assemblies") < html.index("Member register")
     _count, html = _html(_client(app, world.emails["ex_officio"]))
     assert "Upcoming assemblies" in html
-    assert not any(h in html for h in ("Your organisation", "Ballots to cast", "Member register"))
+    assert not any(h in html for h in ("Your organisation", "Votes waiting for your ballot", "Member register"))
     assert "Nothing is waiting for you." in html
 
 

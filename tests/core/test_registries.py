@@ -60,7 +60,7 @@ def test_create_app_fills_the_registries_and_importing_alone_does_not() -> None:
     assert once["titles"] == once["ballots"] == once["pages"] == once["exports"] == once["recounts"] == election
     assert ["elections.committee", ["committee"]] in once["roles"]
     assert [p for p in once["panels"] if p.split(".")[0] in ("members", "assembly")] == [
-        "members.organisation", "assembly.ballots", "assembly.upcoming", "members.register"]
+        "members.organisation", "assembly.upcoming", "members.register"]  # ballots: lines of the desk
     assert states["twice"] == once  # registering again replaces, never duplicates
 
 
