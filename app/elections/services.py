@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -24,8 +25,8 @@ from app.auth.models import Gender, User
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import Role, account_roles
-from app.core.timeutil import utcnow
-from app.elections import queries, rules
+from app.core.timeutil import add_years, utcnow
+from app.elections import queries, rules, terms
 from app.elections.models import Candidacy, CandidacyStatus, Election, Mandate, MandateKind
 from app.extensions import add_unique, db
 from app.members.models import CharterSignature, Member, MemberStatus
@@ -76,6 +77,23 @@ def _check_setup(data: dict[str, Any]) -> None:
                           field="infeasible_fallback")
 
 
+def check_term(data: dict[str, Any], *, exclude_id: int | None = None) -> None:
+    """Refuse a term that overlaps another election's (``terms``): the committee would stack mandates.
+
+    Takes the audit chain's lock first, so two elections saved at once cannot both pass the check."""
+    if "term_starts_on" not in data or "term_years" not in data:
+        return
+    audit.serialise()
+    start = data["term_starts_on"]
+    clash = terms.first_overlap(start, add_years(start, int(data["term_years"])), terms.other_terms(exclude_id))
+    if clash is not None:
+        raise DomainError(_l("This term overlaps the term of the election “%(title)s” (%(start)s to %(end)s) "
+                             "for the same seats. Start it on or after %(end)s, or shorten it so that it ends by "
+                             "%(start)s. An election cannot be cancelled: only one counted with nobody elected "
+                             "leaves its term free.", title=clash.title, start=format_date(clash.starts_on),
+                             end=format_date(clash.ends_on)), field="term_starts_on")
+
+
 def snapshot(election: Election) -> dict[str, Any]:
     return {f: getattr(election, f) for f in ELECTION_FIELDS}
 
@@ -83,6 +101,7 @@ def snapshot(election: Election) -> dict[str, Any]:
 def create_election(*, actor: User, data: dict[str, Any]) -> Election:
     """An election with its (pending) vote; the set-up is checked for feasibility in itself."""
     _check_setup(data)
+    check_term(data)
     vote = Vote(kind="election", secret=True, assembly_id=data.get("assembly_id"))
     election = Election(vote=vote, **{k: data[k] for k in ELECTION_FIELDS if k in data})
     db.session.add(election)
@@ -95,6 +114,7 @@ def update_election(election: Election, *, actor: User, data: dict[str, Any]) ->
     if election.frozen:
         raise DomainError(_l("The set-up is frozen: voting has opened."))
     _check_setup(data)
+    check_term(data, exclude_id=election.id)
     before = snapshot(election)
     for name in ELECTION_FIELDS:
         if name in data:
@@ -227,7 +247,8 @@ def election_choice(vote_id: int, raw: str) -> str:
         Candidacy.election_id == row.id, Candidacy.status == CandidacyStatus.validated))}
     problem = rules.check_ballot(choices, ids, row.seats)
     if problem == "too_many_choices":
-        raise DomainError(_l("Approve at most %(n)d candidates.", n=row.seats), field="choice")
+        raise DomainError(lazy_ngettext("Approve at most %(num)d candidate.", "Approve at most %(num)d candidates.",
+                                        row.seats), field="choice")
     if problem is not None:
         raise DomainError(_l("Choose among the candidates listed."), field="choice")
     return ",".join(sorted(choices, key=int))

@@ -6,6 +6,9 @@ French catalog mixed ordinary and no-break spaces before colons.
 """
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,6 +121,12 @@ def test_member_count_takes_the_plural_form_of_its_language(app: Flask, locale: 
     (("And %(num)d more.", "And %(num)d more."), 4, "Et 4 autres."),
     (("Report %(number)s is %(num)d day late (due %(due)s).", "Report %(number)s is %(num)d days late (due %(due)s)."),
      1, "Le rapport 2 a 1 jour de retard (attendu le x)."),
+    (("Approve at most %(num)d candidate.", "Approve at most %(num)d candidates."), 1,
+     "Approuvez au plus 1 candidature."),
+    (("At least %(num)d character.", "At least %(num)d characters."), 1, "Au moins 1 caractère."),
+    (("Choose your password with this link (valid %(num)d day, usable once):",
+      "Choose your password with this link (valid %(num)d days, usable once):"), 1,
+     "Choisissez votre mot de passe avec ce lien (valable 1 jour, utilisable une seule fois)\u202f:"),
 ])
 def test_counted_sentences_agree_in_french(app: Flask, msgids: tuple[str, str], count: int, fr: str) -> None:
     with app.test_request_context("/"), force_locale("fr"):
@@ -159,3 +168,39 @@ def test_fix_typography(text: str, expected: str) -> None:
 def test_french_catalog_has_a_narrow_no_break_space_before_colon_semicolon_and_marks() -> None:
     """Fails when a translation is written "Statut : actif" or "Statut: actif": run `flask translate typography`."""
     assert typography_problems(load(FR_CATALOG, "fr")) == []
+
+
+# No new "1 membres" ---------------------------------------------------------------------------------------------
+
+COUNTED_NOUN = re.compile(r"%\((\w+)\)d (?:[a-z-]+ )?([a-z-]+s)\b")
+#: Plain msgids that print a number before a plural noun on purpose, each for a reason: a fixed limit of the
+#: platform (10 characters, 200 rows), a range ("%(min)d to %(max)d"), an ordinal ("Instalment %(n)d"), a
+#: quorum out of all members, or several counts in one sentence. A new one uses ngettext instead.
+COUNTED_ON_PURPOSE = (
+    "Quorum reached: %(n)d of %(total)d", "Quorum not reached: %(n)d of %(total)d", "Use at least %(n)d characters",
+    "Explain the override in %(min)d to", "Write %(min)d to %(max)d", "Write at most %(max)d characters",
+    "Write at least %(min)d characters (you wrote", "Write a comment of %(min)d to", "The reserve list holds 0 to",
+    "Give the reason in at least %(min)d", "Each proposal gets at least %(n)d reviewers",
+    "Each of the %(n)d lead applicants", "(scores apart by more than %(n)d points", "(rank changes by %(n)d places",
+    "(moved by %(n)d places", "Field must be between %(min)d and %(max)d", "The audit log records every change",
+    "between %(min)d and %(max)d seats", "gender parity within %(tolerance)d", "Explain why in at least %(n)d",
+    "After report %(n)d is approved", "Instalment %(n)d was paid", "Say why in at least %(n)d",
+    "Instalment %(n)d is released early", "This value is longer than %(max)d", "%(size)d bytes",
+    "A cell holds more than %(max)d", "The file has more than %(count)d lines", "The cell in column %(column)s holds",
+    "The file has more than %(max)d member rows", "Version %(v)d is not signed yet", "At most %(max)d characters",
+)
+
+
+def test_counts_of_things_use_plural_forms(tmp_path: Path) -> None:
+    """A plain msgid such as "%(n)d members" reads "1 membres" in French: write it with ngettext."""
+    from babel.messages.pofile import read_po
+
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    str(ROOT / "translations" / "babel.cfg"), "-k", "_l", "-k", "lazy_ngettext:1,2",
+                    "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(pot), "app"],
+                   check=True, cwd=ROOT, capture_output=True)
+    with pot.open("rb") as handle:
+        plain = [m.id for m in read_po(handle) if isinstance(m.id, str) and m.id]
+    counted = [text for text in plain if COUNTED_NOUN.search(text) and not text.startswith(COUNTED_ON_PURPOSE)]
+    assert counted == []
