@@ -17,12 +17,22 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _secret_key(instance_path: str) -> str:
-    """Development key kept in instance/ (never in the repository)."""
-    path = Path(instance_path) / "secret_key"
+def _secret_key(directory: str) -> str:
+    """The key used when APP_SECRET_KEY is not set, kept in ``directory`` (``SHARED_DIR`` when set, so every
+    app node signs with the same key; else instance/; never in the repository). Written under a temporary
+    name then linked into place: two nodes starting together never read half a key, and keep the first."""
+    path = Path(directory) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -45,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "pcpa.sqlite")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = _secret_key(app.config.get("SHARED_DIR") or app.instance_path)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},

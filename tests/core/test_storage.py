@@ -37,3 +37,16 @@ def test_where_files_go(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPa
             assert found == tmp_path / "shared" / name
         else:
             assert found == Path(app.instance_path) / name
+
+
+def test_without_a_secret_key_every_node_signs_with_the_shared_one(tmp_path: Path) -> None:
+    """APP_SECRET_KEY forgotten: the key made on first start goes to SHARED_DIR, and another node reads it."""
+    from app import create_app
+
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SHARED_DIR": str(tmp_path / "shared")}
+    first, second = create_app(dict(settings)), create_app(dict(settings))
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    key = tmp_path / "shared" / "secret_key"
+    assert key.read_text() == first.config["SECRET_KEY"] and key.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in key.parent.iterdir()) == ["secret_key"]  # no draft left behind
