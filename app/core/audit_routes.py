@@ -1,7 +1,7 @@
 """The audit log page: one sentence per entry, its difference, the raw entry on demand, filters and pages.
 
-The view is on ``core``'s blueprint (``core.audit_log``); the sentences and the
-objects' names come from the packages (``app.core.audit_sentences``).
+``app.core.routes`` puts the view on ``core``'s blueprint (``core.audit_log``); the
+sentences and the objects' names come from the packages (``app.core.audit_sentences``).
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from sqlalchemy import Select, or_, select
 from app.core import audit_sentences
 from app.core.models import AuditEntry
 from app.core.permissions import require
-from app.core.routes import bp
 from app.extensions import db
 
 PER_PAGE = 50
@@ -80,7 +79,6 @@ def filtered(filters: AuditFilters) -> Select[tuple[AuditEntry]]:
     return query
 
 
-@bp.route("/audit")
 @require("audit.view")
 def audit_log():
     """The audit log, newest first, as sentences; filterable by who, kind of action, object and dates."""

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core import anchor
+from app.core.audit_routes import audit_log
 from app.core.home import render_panels
 from app.core.mail import redact_links
 from app.core.models import OutboxMessage
@@ -14,6 +15,7 @@ from app.core.redirects import safe_next
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
+bp.add_url_rule("/audit", view_func=audit_log)  # the audit log as sentences (app/core/audit_routes.py)
 
 
 @bp.route("/")
@@ -52,6 +54,3 @@ def outbox():
     page = db.paginate(query, per_page=20, error_out=False)
     return render_template("core/outbox.html", page=page, redact=redact_links,
                            smtp=bool(current_app.config.get("MAIL_SERVER")))
-
-
-from app.core import audit_routes  # noqa: E402,F401  (the audit log's page, on this blueprint)
