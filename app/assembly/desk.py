@@ -51,9 +51,9 @@ def _when(value: Any) -> str:
 
 def quorum_note(present_or_represented: int, members: int, missing: int | None, reached: bool) -> str:
     """The quorum state of a sitting in one sentence (counts through ngettext)."""
-    counted = ngettext("%(num)d of %(members)d members present or represented",
-                       "%(num)d of %(members)d members present or represented",
-                       present_or_represented, members=members)
+    counted = ngettext("%(present)d of %(num)d member present or represented",
+                       "%(present)d of %(num)d members present or represented",
+                       members, present=present_or_represented)
     if reached:
         return _("Quorum reached: %(counted)s.", counted=counted)
     if missing is None:
