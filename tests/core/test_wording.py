@@ -181,7 +181,7 @@ COUNTED_ON_PURPOSE = (
     "Explain the override in %(min)d to", "Write %(min)d to %(max)d", "Write at most %(max)d characters",
     "Write at least %(min)d characters (you wrote", "Write a comment of %(min)d to", "The reserve list holds 0 to",
     "Give the reason in at least %(min)d", "Each proposal gets at least %(n)d reviewers",
-    "Each of the %(n)d lead applicants", "(scores apart by more than %(n)d points", "(rank changes by %(n)d places",
+"(scores apart by more than %(n)d points", "(rank changes by %(n)d places",
     "(moved by %(n)d places", "Field must be between %(min)d and %(max)d", "The audit log records every change",
     "between %(min)d and %(max)d seats", "gender parity within %(tolerance)d", "Explain why in at least %(n)d",
     "After report %(n)d is approved", "Instalment %(n)d was paid", "Say why in at least %(n)d",
