@@ -8,6 +8,7 @@ queries however many grants), and name at most ``NAMED`` lines of a kind.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,29 +28,41 @@ from app.grants.models import ReportVersionStatus
 NAMED = 5
 
 
-def _capped(items: list[DeskItem], more_text: str, url: str, action: str) -> list[DeskItem]:
+def _capped(items: list[DeskItem], more_text: Callable[[int], str], url: str, action: str) -> list[DeskItem]:
+    """The first ``NAMED`` lines, then one line counting the rest (``more_text(count)``)."""
     if len(items) <= NAMED:
         return items
-    return [*items[:NAMED], DeskItem(more_text.format(len(items) - NAMED), url, action)]
+    return [*items[:NAMED], DeskItem(more_text(len(items) - NAMED), url, action)]
 
 
 def secretariat_items(user: Any) -> list[DeskItem]:
+    """Secretariat: reports to review, instalments to pay (the first ``NAMED`` of each), reports overdue."""
     if not can(user, "report.review"):
         return []
-    overview = dashboard.overview()
+    today = utcnow().date()
+    waiting, due, overdue = [], [], 0
+    for row in dashboard.load(today=today, with_indicators=False):  # the dashboard's rules, without its charts
+        if row.status not in dashboard.FOLLOWED:
+            continue
+        waiting += [(row, report) for report in row.reports if report.waiting]
+        overdue += sum(1 for report in row.reports if not report.done and report.due_on < today)
+        if row.status in dashboard.PAYABLE:
+            due += [(row, item) for item in row.instalments if item.open_and_due]
     board = url_for("grant_dashboards.secretariat")
     reviews = [DeskItem(_("Report %(number)s of grant %(grant)s submitted: to review.", number=report.number,
                           grant=row.number),
                         url_for("grant_reports.review", grant_id=row.id, report_id=report.id), _("Review the report"))
-               for row, report in overview.waiting]
+               for row, report in sorted(waiting, key=lambda pair: pair[1].due_on)]
     payments = [DeskItem(_("Instalment %(number)s of grant %(grant)s is due: %(amount)s to pay.",
                            number=item.number, grant=row.number, amount=euros(from_cents(item.rest_cents))),
                          url_for("grants.release", grant_id=row.id, instalment_id=item.id), _("Release the payment"))
-                for row, item in overview.instalments_due]
-    items = _capped(reviews, _("And {} more reports to review."), board, _("Open the grants dashboard"))
-    items += _capped(payments, _("And {} more instalments due."), board, _("Open the grants dashboard"))
-    if overview.overdue:
-        items.append(DeskItem(ngettext("%(num)d report is overdue.", "%(num)d reports are overdue.", len(overview.overdue)),
+                for row, item in due]
+    items = _capped(reviews, lambda n: ngettext("And %(num)d more report to review.",
+                                                "And %(num)d more reports to review.", n), board, _("Open the grants dashboard"))
+    items += _capped(payments, lambda n: ngettext("And %(num)d more instalment due.",
+                                                  "And %(num)d more instalments due.", n), board, _("Open the grants dashboard"))
+    if overdue:
+        items.append(DeskItem(ngettext("%(num)d report is overdue.", "%(num)d reports are overdue.", overdue),
                               board, _("See the late reports"), tone="warn"))
     return items
 
