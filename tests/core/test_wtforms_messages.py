@@ -101,19 +101,30 @@ def app_forms() -> list[type[Form]]:
     return sorted(found, key=lambda c: f"{c.__module__}.{c.__qualname__}")
 
 
+def _arguments(form_class: type[Form]) -> dict[str, object]:
+    """Empty lists for the keyword arguments a form asks for (its choices: ``challenges=``, ``members=``)."""
+    extra: dict[str, object] = {}
+    while True:
+        try:
+            form_class(formdata=None, meta={"csrf": False}, **extra)
+            return extra
+        except TypeError as exc:
+            missing = re.search(r"argument: '(\w+)'", str(exc))
+            assert missing and missing.group(1) not in extra, f"{form_class.__qualname__}: {exc}"
+            extra[missing.group(1)] = []
+
+
 BAD_VALUES = ("", " ", "x", "x" * 25_000, "2026-02-30", "-5", "12.5", "99999999999999999999", "not-a-choice")
 
 
 def _messages(form_class: type[Form], value: str) -> list[str]:
     """Every error message the form gives when each of its fields gets ``value``."""
-    try:
-        probe = form_class(formdata=None, meta={"csrf": False})
-    except TypeError:  # a form that needs arguments: built with its defaults below would not do
-        return []
+    extra = _arguments(form_class)
+    probe = form_class(formdata=None, meta={"csrf": False}, **extra)
     data = MultiDict()
     for field in probe:
         data.add(field.name, value)
-    form = form_class(formdata=data, meta={"csrf": False})
+    form = form_class(formdata=data, meta={"csrf": False}, **extra)
     for field in form:
         if getattr(field, "choices", None) is None and hasattr(field, "choices"):
             field.choices = []
@@ -165,10 +176,7 @@ def test_no_validator_of_the_app_carries_a_message_fixed_in_english(app: Flask) 
     fixed = []
     with app.test_request_context("/", method="POST"):
         for form_class in app_forms():
-            try:
-                form = form_class(formdata=None, meta={"csrf": False})
-            except TypeError:
-                continue
+            form = form_class(formdata=None, meta={"csrf": False}, **_arguments(form_class))
             for field in form:
                 for message in _validator_messages(field):
                     if type(message) is str:
