@@ -90,4 +90,4 @@ def audit_log():
         kinds.append((filters.raw["action"], filters.raw["action"]))  # a code prefix typed in the address
     return render_template("core/audit_log.html", page=page, entries=audit_sentences.describe(page.items),
                            filters=filters, kinds=kinds, object_types=audit_sentences.object_types(present),
-                           raw_json=audit_sentences.raw_json)
+                           raw_json=audit_sentences.raw_json, field_label=audit_sentences.field_label)

@@ -23,11 +23,14 @@ has none. Registering again replaces, so ``create_app`` may run many times.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Select
@@ -58,6 +61,7 @@ _SENTENCES: dict[str, Any] = {}
 _KINDS: dict[str, Any] = {}
 _OBJECT_TYPES: dict[str, ObjectType] = {}
 _ACTOR_SEARCH: list[Callable[[str], Select[Any]]] = []
+_FIELDS: dict[str, Any] = {}
 
 
 def register_audit_sentence(action: str, message: Any) -> None:
@@ -108,6 +112,15 @@ def register_actor_search(search: Callable[[str], Select[Any]]) -> None:
     _ACTOR_SEARCH[:] = [search]
 
 
+def register_audit_fields(labels: Mapping[str, Any]) -> None:
+    """Translated names of before/after fields (``{"starts_at": _l("starts")}``); others show their key."""
+    _FIELDS.update(labels)
+
+
+def field_label(key: str) -> str:
+    return str(_FIELDS[key]) if key in _FIELDS else key
+
+
 def registered_sentences() -> dict[str, Any]:
     return dict(_SENTENCES)
 
@@ -146,14 +159,32 @@ class Change:
     new: str | None
 
 
+_ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+
+
+def _as_date_text(value: str) -> str | None:
+    """An ISO date or date-time (as the log stores them) in the reader's format, else None."""
+    try:
+        if _ISO_DATE.match(value):
+            return format_date(date.fromisoformat(value), "medium")
+        if _ISO_DATETIME.match(value):
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "short")
+    except ValueError:
+        return None
+    return None
+
+
 def show_value(value: Any) -> str:
-    """A stored JSON value as a person reads it: text as characters (never ``\\u00e8``), nothing as a dash."""
+    """A stored JSON value as a person reads it: text as characters (never ``\\u00e8``), dates in the
+    reader's format, nothing as a dash."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, str):
-        text = value
+        text = _as_date_text(value) or value
     elif isinstance(value, (int, float)):
         text = str(value)
     else:
@@ -268,6 +299,13 @@ def _register_core() -> None:
     register_audit_object("programme", _l("programme"))
     register_audit_kind("audit", _l("Audit log"))
     register_audit_kind("demo", _l("Demonstration data"))
+    register_audit_fields({
+        "status": _l("status"), "title": _l("title"), "name": _l("name"), "reason": _l("reason"),
+        "email": _l("e-mail"), "locale": _l("language"), "version": _l("version"), "kind": _l("kind"),
+        "starts_at": _l("starts"), "starts_on": _l("starts"), "ends_on": _l("ends"), "closes_at": _l("closes"),
+        "place": _l("place"), "recipients": _l("recipients"), "count": _l("number"), "filename": _l("file"),
+        "holder": _l("holder"), "head": _l("head of the log"), "statement": _l("statement"),
+    })
     register_audit_sentences({
         "audit.anchored": _l("%(actor)s published the audit log's head (%(object)s entries)"),
         "demo.loaded": _l("%(actor)s loaded the demonstration data"),

@@ -49,11 +49,19 @@ def test_diff(app: Flask, before: Any, after: Any, expected: list[Change]) -> No
         assert diff(before, after) == expected
 
 
-@pytest.mark.parametrize(("value", "shown"), [(True, "yes"), (False, "no"), (0, "0"), (None, "—"),
-                                              ("Ministère", "Ministère"), (["é"], '["é"]')])
+@pytest.mark.parametrize(("value", "shown"), [
+    (True, "yes"), (False, "no"), (0, "0"), (None, "—"), ("Ministère", "Ministère"), (["é"], '["é"]'),
+    ("2026-03-31", "Mar 31, 2026"),  # dates as the log stores them, in the reader's format
+    ("2026-03-31T09:05:00+00:00", "3/31/26, 9:05 AM"),
+    ("2026-03-31T09:05:00.123456", "3/31/26, 9:05 AM"),  # naive: UTC
+    ("2026-02-30", "2026-02-30"),  # not a date: as written
+    ("2026-03-31 and more", "2026-03-31 and more"),
+])
 def test_show_value(app: Flask, value: Any, shown: str) -> None:
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert show_value(value) == shown
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        assert show_value(value).replace("\u202f", " ") == shown  # CLDR puts a narrow space before AM
 
 
 # Filters (pure) -------------------------------------------------------------------------------------
@@ -145,6 +153,23 @@ def test_unknown_code_and_missing_object_still_read(client: FlaskClient, world: 
     text = re.sub(r"<[^>]+>", "", client.get("/audit").get_data(as_text=True))
     assert "The platform recorded the action “mystery.done” on widget #42" in text
     assert "Nadia Belhaj registered the member #999999" in text
+
+
+@pytest.mark.parametrize(("key", "label"), [("starts_at", "starts"), ("closes_at", "closes"), ("email", "e-mail"),
+                                            ("quorum_num", "quorum_num")])  # unknown: its key
+def test_field_label(app: Flask, key: str, label: str) -> None:
+    from flask_babel import force_locale
+
+    from app.core.audit_sentences import field_label
+
+    with app.test_request_context(), force_locale("en"):
+        assert field_label(key) == label
+
+
+def test_page_uses_field_labels(client: FlaskClient, world: factories.World, entries: dict[str, int]) -> None:
+    _english(client, world.emails["secretariat"])
+    html = client.get("/audit").get_data(as_text=True)
+    assert '<span class="audit-field">status</span>' in html  # from vote.opened's after
 
 
 def test_raw_entry_on_demand(app: Flask, client: FlaskClient, world: factories.World,
