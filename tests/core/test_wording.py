@@ -204,3 +204,11 @@ def test_counts_of_things_use_plural_forms(tmp_path: Path) -> None:
         plain = [m.id for m in read_po(handle) if isinstance(m.id, str) and m.id]
     counted = [text for text in plain if COUNTED_NOUN.search(text) and not text.startswith(COUNTED_ON_PURPOSE)]
     assert counted == []
+
+
+def test_directory_column_of_delegates_is_inclusive_in_french(app: Flask, client, world) -> None:
+    from tests.conftest import login
+
+    login(client, world.emails["secretariat"])
+    client.post("/language", data={"locale": "fr", "next": "/"})
+    assert '<th scope="col">Délégué·e</th>' in client.get("/members").get_data(as_text=True)
