@@ -41,7 +41,7 @@ FILE = re.compile(r"\.(pdf|csv|json|xml|xlsx|<fmt>)$")
 BLOCKING = ("serious", "critical")
 
 # Elements wider than the screen that are not inside a box scrolling on its own: what to fix when a page
-# overflows. Visually hidden elements (1 px, clipped) are left out.
+# overflows. Visually hidden elements (1 px, clipped) and the skip link (parked off-screen) are left out.
 _OVERFLOWING = """
 () => {
   const width = document.documentElement.clientWidth;
@@ -50,7 +50,7 @@ _OVERFLOWING = """
     return false; };
   return [...document.body.querySelectorAll("*")].filter(el => {
       const r = el.getBoundingClientRect();
-      return r.width > 1 && (r.right > width + 0.5 || r.left < -0.5) && !scrolls(el);
+      return r.width > 1 && r.right > 0 && (r.right > width + 0.5 || r.left < -0.5) && !scrolls(el);
     }).slice(0, 8).map(el => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).replace(/ +/g, ".") : "")
       + " " + Math.round(el.getBoundingClientRect().width) + "px: " + (el.textContent || "").trim().slice(0, 60));
 }
@@ -74,6 +74,7 @@ def matrix(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
     """The role matrix's world, built once for the module in the live server's database."""
     app = live_server.app
     files = tmp_path_factory.mktemp("small-screen-files")
+    saved = {key: app.config.get(key) for key in ("CALLS_ATTACHMENTS_DIR", "GRANTS_ATTACHMENTS_DIR")}
     app.config["CALLS_ATTACHMENTS_DIR"] = str(files / "attachments")
     app.config["GRANTS_ATTACHMENTS_DIR"] = str(files / "grant-attachments")
     wipe(app)
@@ -84,6 +85,7 @@ def matrix(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
     grants = build_grant_ids(app, world)
     yield world, ids, grants
     wipe(app)
+    app.config.update(saved)
 
 
 def _set_language(tab: Any, language: str) -> None:
