@@ -355,7 +355,8 @@ _counting = counting
 def _add_mandates(app: Flask, n: int, start: int) -> None:
     """``n`` more seats of every kind: elected (some replaced), guarantor, ex-officio, past and future."""
     with app.app_context():
-        election = _election(f"Élection {start}", seats=n)
+        # Terms never overlap: each batch's election has its own term (the later batch, the later term).
+        election = _election(f"Élection {start}", seats=n, term_start=_today() - timedelta(days=30 + 800 * (2 - start)))
         for i in range(n):
             member = factories.member(f"Membre {start}-{i}", college_code=("cs-fr", "cs-tn", "auth")[i % 3],
                                       country="FR" if i % 2 else "TN")

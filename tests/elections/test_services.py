@@ -78,7 +78,7 @@ def test_only_a_delegate_declares_its_own_members_candidacy_once_during_the_wind
         _stand(election, member)
     db.session.rollback()
     closed = _election(setup, candidacy_opens_at=utcnow() - timedelta(days=3),
-                       candidacy_closes_at=utcnow() - timedelta(days=1))
+                       candidacy_closes_at=utcnow() - timedelta(days=1), term_starts_on=date(2029, 1, 1))
     with pytest.raises(DomainError):
         _stand(closed, setup["fr"][1])
 
