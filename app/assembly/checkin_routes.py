@@ -36,7 +36,7 @@ def presence(assembly_id: int):
     """The check-in view; a POST applies one row's button or the bulk button, then comes back."""
     assembly = _assembly_or_404(assembly_id)
     search = request.values.get("q", "").strip()[:100]
-    page_number = request.values.get("page", 1, type=int) or 1
+    page_number = min(max(request.values.get("page", 1, type=int) or 1, 1), 10_000)
     form = ConfirmForm()
     errors: dict[int, str] = {}
     selected: list[int] = []

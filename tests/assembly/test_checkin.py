@@ -256,3 +256,11 @@ def test_check_in_page_issues_a_fixed_number_of_queries(app: Flask, client: Flas
         db.session.commit()
     assert statements(f"/assemblies/{assembly_id}/presence") == small
     assert statements(f"/assemblies/{assembly_id}/presence?q=large") == small
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=-3", f"page={2**63}", "page=abc", "q=" + "x" * 500])
+def test_odd_page_numbers_and_long_searches_still_answer(app: Flask, client: FlaskClient, world: factories.World,
+                                                         query: str) -> None:
+    assembly_id = _assembly(app)
+    login(client, world.emails["secretariat"])
+    assert client.get(f"/assemblies/{assembly_id}/presence?{query}").status_code == 200
