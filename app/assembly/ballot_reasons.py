@@ -94,12 +94,13 @@ def no_ballot_reason(facts: BallotFacts) -> NoBallot | None:
 OPENING_TIMES: dict[str, Callable[[Vote], datetime | None]] = {}
 
 
-def opens_after(vote: Vote) -> datetime | None:
-    """When a pending vote may open: the kind's registered time, or its assembly's start."""
+def opens_after(vote: Vote) -> tuple[datetime | None, bool]:
+    """When a pending vote may open, and whether that is its assembly's sitting (the secretariat
+    opens a resolution's vote during it) rather than the earliest time the kind allows."""
     when = OPENING_TIMES.get(vote.kind)
     if when is not None:
-        return when(vote)
-    return vote.assembly.starts_at if vote.assembly is not None else None
+        return when(vote), False
+    return (vote.assembly.starts_at, True) if vote.assembly is not None else (None, False)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class Explanation:
     reason: NoBallot
     proxy_holder: str | None = None
     opens_after: datetime | None = None
+    #: ``opens_after`` is the start of the assembly during which the vote is to open.
+    at_sitting: bool = False
     #: The electorate is already frozen (the vote opened): what is done now counts for later votes.
     frozen: bool = False
 
@@ -152,6 +155,6 @@ def explain(user: User, vote: Vote) -> Explanation | None:
     reason = no_ballot_reason(facts)
     if reason is None:
         return None
-    return Explanation(reason, proxy_holder=facts.proxy_holder,
-                       opens_after=opens_after(vote) if reason == NoBallot.not_open_yet else None,
+    when, at_sitting = opens_after(vote) if reason == NoBallot.not_open_yet else (None, False)
+    return Explanation(reason, proxy_holder=facts.proxy_holder, opens_after=when, at_sitting=at_sitting,
                        frozen=vote.status != VoteStatus.pending)

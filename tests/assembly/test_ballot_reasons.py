@@ -184,7 +184,7 @@ def test_proxy_given_before_the_vote_opens_says_how_to_vote_oneself(app: Flask, 
 @pytest.mark.parametrize("role", ROLES)
 def test_not_open_yet_says_when(app: Flask, client: FlaskClient, world: factories.World, role: str) -> None:
     html = _page(client, world, role, _setup(app, world, open_=False))
-    assert _reason(html) == "not_open_yet" and "It opens at the earliest on" in html
+    assert _reason(html) == "not_open_yet" and "The secretariat opens it during the assembly of" in html
     assert html.count("This vote has not opened yet.") == 1
 
 
@@ -264,3 +264,13 @@ def test_the_ballot_page_costs_the_same_queries_whatever_the_electorate(app: Fla
         factories.voters(30)
         db.session.commit()
     assert page_statements(app, client, f"/votes/{vote_id}") == small
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_reason_is_given_in_french_and_in_arabic(app: Flask, client: FlaskClient, world: factories.World,
+                                                      language: str) -> None:
+    vote_id = _setup(app, world, proxy=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    html = _page(client, world, "alternate", vote_id)
+    assert _reason(html) == "proxy_given" and "<bdi>Collectif Solidaire de Nantes</bdi>" in html
+    assert ('dir="rtl"' in html) is (language == "ar")
