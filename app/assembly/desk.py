@@ -15,6 +15,7 @@ from flask import url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -35,7 +36,7 @@ from app.assembly.queries import pending_ballots
 from app.assembly.rules import quorum_reached
 from app.assembly.services import quorum_rule, voting_members_count
 from app.core.content_i18n import localized_text
-from app.core.home import DeskItem, Turnout, register_desk
+from app.core.home import DeskItem, Turnout, bidi, register_desk
 from app.core.permissions import can
 from app.extensions import db
 from app.members.models import Member, MemberStatus
@@ -44,9 +45,9 @@ from app.members.models import Member, MemberStatus
 FOLLOWED = (AssemblyStatus.draft, AssemblyStatus.convened, AssemblyStatus.in_session)
 
 
-def _when(value: Any) -> str:
-    """Short date and time in the reader's language, in UTC like the rest of the pages."""
-    return f'{format_datetime(value, "short")} (UTC)' if value else ""
+def _when(value: Any) -> Markup:
+    """Short date and time in the reader's language, in UTC like the rest of the pages (isolated)."""
+    return bidi(f'{format_datetime(value, "short")} (UTC)') if value else Markup("")
 
 
 def quorum_note(present_or_represented: int, members: int, missing: int | None, reached: bool) -> str:
@@ -79,9 +80,9 @@ def vote_items(user: Any) -> list[DeskItem]:
     for vote_id, closes_at, electorate, resolution, kind_title, count in rows:
         title = resolution.title if resolution is not None else kind_title or _("Vote %(id)s", id=vote_id)
         items.append(DeskItem(
-            _("Vote open: %(title)s", title=title), url_for("votes.close_vote", vote_id=vote_id),
+            Markup(_("Vote open: %(title)s", title=bidi(title))), url_for("votes.close_vote", vote_id=vote_id),
             _("Follow or close the vote"),
-            note=_("Closes %(when)s.", when=_when(closes_at)) if closes_at else _("No closing time set."),
+            note=Markup(_("Closes %(when)s.", when=_when(closes_at))) if closes_at else _("No closing time set."),
             turnout=Turnout(count or 0, electorate, url_for("votes.turnout", vote_id=vote_id))))
     return items
 
@@ -104,25 +105,25 @@ def assembly_items(user: Any) -> list[DeskItem]:
         members = voting_members_count()
     items = []
     for assembly in assemblies:
-        title = localized_text(assembly, "title")
+        title = bidi(localized_text(assembly, "title"))
         detail = url_for("assembly.detail", assembly_id=assembly.id)
         when = _when(assembly.starts_at)
         if assembly.status == AssemblyStatus.draft and assembly.recorded_afterwards:
-            items.append(DeskItem(_("Sitting held on %(when)s to record: %(title)s", when=when, title=title),
+            items.append(DeskItem(Markup(_("Sitting held on %(when)s to record: %(title)s", when=when, title=title)),
                                   url_for("assembly.record_sitting", assembly_id=assembly.id),
                                   _("Record the sitting")))
         elif assembly.status == AssemblyStatus.draft:
-            items.append(DeskItem(_("Assembly to convene: %(title)s, %(when)s", title=title, when=when),
+            items.append(DeskItem(Markup(_("Assembly to convene: %(title)s, %(when)s", title=title, when=when)),
                                   url_for("assembly.convene", assembly_id=assembly.id), _("Convene")))
         elif assembly.status == AssemblyStatus.convened:
-            items.append(DeskItem(_("Convened: %(title)s, %(when)s", title=title, when=when), detail,
+            items.append(DeskItem(Markup(_("Convened: %(title)s, %(when)s", title=title, when=when)), detail,
                                   _("Prepare the agenda and votes")))
         else:
             present = counts[assembly.id]
             rule = quorum_rule(assembly)
             reached = quorum_reached(present, members, rule)
             items.append(DeskItem(
-                _("In session: %(title)s", title=title),
+                Markup(_("In session: %(title)s", title=title)),
                 url_for("assembly.presence", assembly_id=assembly.id), _("Check members in"),
                 note=quorum_note(present, members, missing_for_quorum(present, members, rule), reached),
                 tone="ok" if reached else "warn"))
@@ -135,13 +136,14 @@ def ballot_items(user: Any) -> list[DeskItem]:
     """Ballots the user may still cast, for the organisation or by proxy (one query)."""
     items = []
     for ballot in pending_ballots(user):
-        note = (_("Cast by proxy for %(name)s.", name=ballot.member_name) if ballot.by_proxy
-                else _("Cast for your organisation."))
+        note = Markup(_("Cast by proxy for %(name)s.", name=bidi(ballot.member_name)) if ballot.by_proxy
+                      else _("Cast for your organisation."))
         if ballot.closes_at:
-            note = f"{note} {_('Closes %(when)s.', when=_when(ballot.closes_at))}"
-        items.append(DeskItem(_("Ballot to cast: %(title)s", title=ballot.title),
+            note = note + " " + Markup(_("Closes %(when)s.", when=_when(ballot.closes_at)))
+        title = bidi(ballot.title)
+        items.append(DeskItem(Markup(_("Ballot to cast: %(title)s", title=title)),
                               url_for("votes.ballot", vote_id=ballot.vote_id),
-                              _("Cast the ballot: %(title)s", title=ballot.title), note=note))
+                              Markup(_("Cast the ballot: %(title)s", title=title)), note=note))
     return items
 
 
@@ -162,14 +164,14 @@ def attendance_items(user: Any) -> list[DeskItem]:
     gave = set()
     for assembly_id, giver_id, giver_name, holder_name, assembly in proxies:
         detail = url_for("assembly.detail", assembly_id=assembly_id)
-        title = localized_text(assembly, "title")
+        title = bidi(localized_text(assembly, "title"))
         if giver_id == user.member_id:
             gave.add(assembly_id)
-            items.append(DeskItem(_("Your organisation gave its proxy to %(holder)s for %(title)s.",
-                                    holder=holder_name, title=title), detail, _("See the assembly")))
+            items.append(DeskItem(Markup(_("Your organisation gave its proxy to %(holder)s for %(title)s.",
+                                           holder=bidi(holder_name), title=title)), detail, _("See the assembly")))
         else:
-            items.append(DeskItem(_("Your organisation holds the proxy of %(giver)s for %(title)s: "
-                                    "cast its ballots too.", giver=giver_name, title=title), detail,
+            items.append(DeskItem(Markup(_("Your organisation holds the proxy of %(giver)s for %(title)s: "
+                                           "cast its ballots too.", giver=bidi(giver_name), title=title)), detail,
                                   _("See the assembly")))
     if user.is_delegate:
         undecided = db.session.execute(
@@ -179,8 +181,8 @@ def attendance_items(user: Any) -> list[DeskItem]:
                    or_(Presence.id.is_(None), and_(Presence.status == PresenceStatus.absent,
                                                    Presence.confirmed_online.is_(False))))
             .order_by(Assembly.starts_at)).scalars().all()
-        items[:0] = [DeskItem(_("%(title)s, %(when)s: confirm your organisation's attendance or give its proxy.",
-                                title=localized_text(a, "title"), when=_when(a.starts_at)),
+        items[:0] = [DeskItem(Markup(_("%(title)s, %(when)s: confirm your organisation's attendance or give its "
+                                       "proxy.", title=bidi(localized_text(a, "title")), when=_when(a.starts_at))),
                               url_for("assembly.detail", assembly_id=a.id), _("Attend or give a proxy"))
                      for a in undecided if a.id not in gave]
     return items

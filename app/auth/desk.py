@@ -11,10 +11,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.auth.models import Token, TokenPurpose, User
-from app.core.home import DeskItem, register_desk
+from app.core.home import DeskItem, bidi, register_desk
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -40,7 +41,8 @@ def invitation_items(user: Any) -> list[DeskItem]:
     for _id, name, member_id, _expires in expired[:NAMED]:
         url = (url_for("members.detail", member_id=member_id) if member_id
                else url_for("members.directory"))
-        items.append(DeskItem(_("The invitation of %(name)s has expired without being accepted.", name=name),
+        items.append(DeskItem(Markup(_("The invitation of %(name)s has expired without being accepted.",
+                                       name=bidi(name))),
                               url, _("Send the invitation again"), tone="warn"))
     if len(expired) > NAMED:
         more = len(expired) - NAMED

@@ -8,14 +8,19 @@ from flask import url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.calls import reviewing
 from app.calls.models import Call, CallStatus, Proposal, ProposalStatus
-from app.core.home import DeskItem, register_desk
+from app.core.home import DeskItem, bidi, register_desk
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+
+def _when(value: Any) -> Markup:
+    return bidi(f'{format_datetime(value, "short")} (UTC)')
 
 
 def instruction_items(user: Any) -> list[DeskItem]:
@@ -26,8 +31,8 @@ def instruction_items(user: Any) -> list[DeskItem]:
         select(Call, func.count(Proposal.id)).join(Proposal, Proposal.call_id == Call.id)
         .where(Proposal.status == ProposalStatus.submitted, Proposal.instructed_at.is_(None))
         .group_by(Call).order_by(Call.closes_at, Call.id)).all()
-    return [DeskItem(ngettext("%(num)d proposal to instruct in %(call)s.", "%(num)d proposals to instruct in %(call)s.",
-                              count, call=call.title),
+    return [DeskItem(Markup(ngettext("%(num)d proposal to instruct in %(call)s.",
+                                     "%(num)d proposals to instruct in %(call)s.", count, call=bidi(call.title))),
                      url_for("instruction.proposal_list", call_id=call.id), _("Instruct the proposals"))
             for call, count in rows]
 
@@ -43,11 +48,11 @@ def draft_items(user: Any) -> list[DeskItem]:
                Call.status == CallStatus.open, Call.closes_at > utcnow())
         .order_by(Call.closes_at, Proposal.id)).all()
     action = _("Complete and submit") if user.is_delegate else _("Complete the proposal")
-    return [DeskItem(_("Proposal in draft: %(title)s (%(call)s).", title=title or _("untitled"), call=call.title),
+    return [DeskItem(Markup(_("Proposal in draft: %(title)s (%(call)s).", title=bidi(title or _("untitled")),
+                              call=bidi(call.title))),
                      url_for("proposals.detail", proposal_id=proposal_id), action,
-                     note=_("The call closes %(when)s; only your delegate can submit.",
-                            when=format_datetime(call.closes_at, "short") + " (UTC)") if not user.is_delegate
-                     else _("The call closes %(when)s.", when=format_datetime(call.closes_at, "short") + " (UTC)"),
+                     note=Markup(_("The call closes %(when)s; only your delegate can submit.", when=_when(call.closes_at))
+                                 if not user.is_delegate else _("The call closes %(when)s.", when=_when(call.closes_at))),
                      tone="warn")
             for proposal_id, title, call in rows]
 

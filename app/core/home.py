@@ -73,6 +73,15 @@ def render_panels(user: Any) -> list[Markup]:
 
 # The desk: what is waiting for the user ------------------------------------------------------
 
+def bidi(value: Any) -> Markup:
+    """A value inside a desk sentence, escaped and isolated (``<bdi>``): a Latin title, a grant number or
+    a date keeps its order inside an Arabic sentence, and an Arabic name inside a French one.
+
+    A sentence is then ``Markup(_("Vote open: %(title)s", title=bidi(title)))``: the words come from our
+    catalogs, every value passed through ``bidi`` (or a number)."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 @dataclass(frozen=True)
 class Turnout:
     """A vote's live count on the desk; ``url`` answers JSON for ``turnout.js``."""
@@ -91,10 +100,10 @@ class DeskItem:
     is late or blocking, "ok" for good news, "" otherwise.
     """
 
-    text: str
+    text: str | Markup
     url: str
-    action: str
-    note: str = ""
+    action: str | Markup
+    note: str | Markup = ""
     tone: str = ""
     turnout: Turnout | None = None
 

@@ -8,10 +8,11 @@ from flask import url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import and_, case, func, select
 
 from app.assembly.models import Vote, VoteStatus
-from app.core.home import DeskItem, register_desk
+from app.core.home import DeskItem, bidi, register_desk
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.elections.models import Candidacy, CandidacyStatus, Election
@@ -36,12 +37,13 @@ def secretariat_items(user: Any) -> list[DeskItem]:
     for election_id, title, closes_at, to_decide, valid in rows:
         detail = url_for("elections.detail", election_id=election_id)
         if to_decide:
-            items.append(DeskItem(ngettext("%(num)d candidacy to decide for %(title)s.",
-                                           "%(num)d candidacies to decide for %(title)s.", to_decide, title=title),
+            items.append(DeskItem(Markup(ngettext("%(num)d candidacy to decide for %(title)s.",
+                                                  "%(num)d candidacies to decide for %(title)s.", to_decide,
+                                                  title=bidi(title))),
                                   detail, _("Decide on the candidacies")))
         elif closes_at <= now and valid:
-            items.append(DeskItem(_("Candidacies for %(title)s are closed and decided: the vote can open.",
-                                    title=title),
+            items.append(DeskItem(Markup(_("Candidacies for %(title)s are closed and decided: the vote can open.",
+                                           title=bidi(title))),
                                   url_for("elections.open_voting", election_id=election_id), _("Open the vote")))
     return items
 
@@ -56,8 +58,8 @@ def delegate_items(user: Any) -> list[DeskItem]:
         .outerjoin(Candidacy, and_(Candidacy.election_id == Election.id, Candidacy.member_id == user.member_id))
         .where(Election.candidacy_opens_at <= now, Election.candidacy_closes_at > now, Candidacy.id.is_(None))
         .order_by(Election.candidacy_closes_at)).all()
-    return [DeskItem(_("Candidacies are open for %(title)s until %(when)s.", title=title,
-                       when=format_datetime(closes_at, "short") + " (UTC)"),
+    return [DeskItem(Markup(_("Candidacies are open for %(title)s until %(when)s.", title=bidi(title),
+                              when=bidi(format_datetime(closes_at, "short") + " (UTC)"))),
                      url_for("elections.declare", election_id=election_id), _("Stand for election"))
             for election_id, title, closes_at in rows]
 

@@ -16,9 +16,10 @@ from flask import url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.calls.money import euros, from_cents
-from app.core.home import DeskItem, register_desk
+from app.core.home import DeskItem, bidi, register_desk
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.grants import dashboard
@@ -49,12 +50,13 @@ def secretariat_items(user: Any) -> list[DeskItem]:
         if row.status in dashboard.PAYABLE:
             due += [(row, item) for item in row.instalments if item.open_and_due]
     board = url_for("grant_dashboards.secretariat")
-    reviews = [DeskItem(_("Report %(number)s of grant %(grant)s submitted: to review.", number=report.number,
-                          grant=row.number),
+    reviews = [DeskItem(Markup(_("Report %(number)s of grant %(grant)s submitted: to review.", number=report.number,
+                                 grant=bidi(row.number))),
                         url_for("grant_reports.review", grant_id=row.id, report_id=report.id), _("Review the report"))
                for row, report in sorted(waiting, key=lambda pair: pair[1].due_on)]
-    payments = [DeskItem(_("Instalment %(number)s of grant %(grant)s is due: %(amount)s to pay.",
-                           number=item.number, grant=row.number, amount=euros(from_cents(item.rest_cents))),
+    payments = [DeskItem(Markup(_("Instalment %(number)s of grant %(grant)s is due: %(amount)s to pay.",
+                                  number=item.number, grant=bidi(row.number),
+                                  amount=bidi(euros(from_cents(item.rest_cents))))),
                          url_for("grants.release", grant_id=row.id, instalment_id=item.id), _("Release the payment"))
                 for row, item in due]
     items = _capped(reviews, lambda n: ngettext("And %(num)d more report to review.",
@@ -80,16 +82,18 @@ def grantee_items(user: Any) -> list[DeskItem]:
         for report in sorted(row.reports, key=lambda r: r.due_on):
             url = url_for("grant_reports.report", grant_id=row.id, report_id=report.id)
             if report.status == ReportVersionStatus.returned:
-                items.append(DeskItem(_("Report %(number)s of grant %(grant)s was returned for changes.",
-                                        number=report.number, grant=row.number), url, _("Correct the report"),
+                items.append(DeskItem(Markup(_("Report %(number)s of grant %(grant)s was returned for changes.",
+                                               number=report.number, grant=bidi(row.number))), url, _("Correct the report"),
                                       tone="warn"))
             elif not report.done and report.due_on < today:
-                items.append(DeskItem(_("Report %(number)s of grant %(grant)s was due on %(due)s.",
-                                        number=report.number, grant=row.number, due=format_date(report.due_on)),
+                items.append(DeskItem(Markup(_("Report %(number)s of grant %(grant)s was due on %(due)s.",
+                                               number=report.number, grant=bidi(row.number),
+                                               due=bidi(format_date(report.due_on)))),
                                       url, _("Write the report"), tone="warn"))
             elif not report.done and report.due_on <= horizon:
-                items.append(DeskItem(_("Report %(number)s of grant %(grant)s is due on %(due)s.",
-                                        number=report.number, grant=row.number, due=format_date(report.due_on)),
+                items.append(DeskItem(Markup(_("Report %(number)s of grant %(grant)s is due on %(due)s.",
+                                               number=report.number, grant=bidi(row.number),
+                                               due=bidi(format_date(report.due_on)))),
                                       url, _("Write the report")))
     return items
 

@@ -459,13 +459,13 @@ def test_home_lists_the_ballots_a_delegate_may_still_cast(app: Flask, client: Fl
     login(client, world.emails["delegate"])
     html = _html(client.get("/"))
     assert "Approbation des comptes" in html and "for your organisation" in html
-    assert "by proxy for Collectif Solidaire de Nantes" in html
+    assert "by proxy for <bdi>Collectif Solidaire de Nantes</bdi>" in html
     with app.app_context():
         delegate = db.session.scalar(select(User).where(User.email == world.emails["delegate"]))
         voting.cast(vote_id, world.member_id, "for", actor=delegate)
         db.session.commit()
     html = _html(client.get("/"))
-    assert "Cast for your organisation" not in html and "by proxy for Collectif Solidaire de Nantes" in html
+    assert "Cast for your organisation" not in html and "by proxy for <bdi>Collectif Solidaire de Nantes</bdi>" in html
     client.post("/logout")
     login(client, world.emails["alternate"])  # the delegate has cast: nothing left for the alternate
     assert "Votes waiting for your ballot" not in _html(client.get("/"))

@@ -54,12 +54,14 @@ def _client(app: Flask, email: str) -> FlaskClient:
     return client
 
 
-def _desk_of(client: FlaskClient) -> str:
+def _desk_of(client: FlaskClient, *, isolated: bool = False) -> str:
+    """The desk's HTML; the values' isolation (``<bdi>``) removed unless ``isolated``."""
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     start = html.index('<div class="card desk"')
-    return html[start:html.index("<!-- end of the desk -->", start)]
+    desk = html[start:html.index("<!-- end of the desk -->", start)]
+    return desk if isolated else desk.replace("<bdi>", "").replace("</bdi>", "")
 
 
 def _desk(app: Flask, email: str) -> str:
@@ -133,6 +135,19 @@ def test_ex_officio_and_a_done_secretariat_are_told_nothing_is_waiting(app: Flas
         desk = _desk(app, world.emails[role])
         assert "Your desk" in desk and "Nothing is waiting for you." in desk and "<li" not in desk
         assert "turnout.js" not in desk
+
+
+def test_titles_names_and_dates_are_escaped_and_isolated_in_an_arabic_sentence(app: Flask,
+                                                                                world: factories.World) -> None:
+    with app.app_context():
+        _sign_all(world)
+        factories.assembly(title="<b>AG</b> & co", convened=False)
+        db.session.commit()
+    client = _client(app, world.emails["secretariat"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ar"
+    desk = _desk_of(client, isolated=True)
+    assert "<bdi>&lt;b&gt;AG&lt;/b&gt; &amp; co</bdi>" in desk and "<b>AG" not in desk
+    assert desk.count("<bdi>") == 2 and "(UTC)</bdi>" in desk  # the title and the date
 
 
 # Secretariat --------------------------------------------------------------------------------------
@@ -434,7 +449,7 @@ def test_attendance_to_confirm_or_proxy_given(app: Flask, world: factories.World
         db.session.commit()
     client = _client(app, world.emails["delegate"])
     desk = _desk_of(client)
-    assert "AG de juin" in desk and "confirm your organisation&#39;s attendance or give its proxy" in desk
+    assert "AG de juin" in desk and "confirm your organisation's attendance or give its proxy" in desk
     assert f'href="/assemblies/{assembly_id}"' in desk and "Attend or give a proxy" in desk
     assert "AG de juin" not in _desk(app, world.emails["alternate"])  # only the delegate decides
     with app.app_context():

@@ -77,7 +77,7 @@ def test_home_shows_each_panel_in_order_only_when_it_has_content(app: Flask, wor
     headings = ["Waiting for your organisation", "Votes waiting for your ballot", "Your organisation</h2>", "Upcoming assemblies"]
     assert all(h in html for h in headings) and "Member register" not in html
     assert [html.index(h) for h in headings] == sorted(html.index(h) for h in headings)
-    assert "Résolution 0" in html and "Cast by proxy for Collectif Solidaire de Nantes" in html
+    assert "Résolution 0" in html and "Cast by proxy for <bdi>Collectif Solidaire de Nantes</bdi>" in html
     assert "Charter version 2 signed on" in html
     _count, html = _html(_client(app, world.emails["secretariat"]))
     assert "Member register" in html and "Active members: 4" in html and "Your organisation" not in html
