@@ -86,6 +86,9 @@ def open_vote(vote: Vote, *, actor: User, closes_at: datetime) -> int:
     assembly = vote.assembly
     if assembly is not None and assembly.status not in (AssemblyStatus.convened, AssemblyStatus.in_session):
         raise DomainError(_l("A vote opens only in a convened assembly."))
+    if assembly is not None and assembly.recorded_afterwards:
+        raise DomainError(_l("This sitting is recorded afterwards: its votes took place on paper. Write their "
+                             "results, read from its minutes, in the notes for the minutes."))
     if closes_at <= utcnow():
         raise DomainError(_l("The closing time must be in the future."), field="closes_at")
     vote.status = VoteStatus.open

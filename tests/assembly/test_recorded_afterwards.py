@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app.assembly.models import Assembly, AssemblyStatus, Presence, PresenceStatus
+from app.assembly.models import AgendaItem, Assembly, AssemblyStatus, Presence, PresenceStatus, Vote
 from app.assembly.sitting_dates import DateCheck, check_sitting_date, notice_applies, refusal_message
 from app.core.models import AuditEntry, OutboxMessage
 from app.core.timeutil import utcnow
@@ -207,3 +207,25 @@ def test_only_the_secretariat_records_a_sitting(app: Flask, client: FlaskClient,
     assert delegate.post(f"/assemblies/{assembly_id}/record").status_code in (403, 404)
     with app.app_context():
         assert db.session.get(Assembly, assembly_id).status == AssemblyStatus.draft
+
+
+def test_a_sitting_recorded_afterwards_opens_no_online_vote(app: Flask, client: FlaskClient,
+                                                            world: factories.World) -> None:
+    """Its votes took place on paper: members are not asked to vote online on a sitting already over."""
+    login(client, world.emails["secretariat"])
+    assembly_id = _recorded(app, client)
+    with app.app_context():
+        assembly = db.session.get(Assembly, assembly_id)
+        db.session.add(AgendaItem(assembly=assembly, position=1, title="Rapport moral"))
+        db.session.flush()
+        vote_id = factories.resolution(assembly).vote_id
+        db.session.commit()
+    assert client.post(f"/assemblies/{assembly_id}/record").status_code == 302
+    assert f"/votes/{vote_id}/open" not in client.get(f"/assemblies/{assembly_id}").get_data(as_text=True)
+    outbox = _count(app, OutboxMessage.id)
+    response = client.post(f"/votes/{vote_id}/open",
+                           data={"closes_at": (utcnow() + timedelta(hours=2)).strftime(FORMAT)})
+    assert "its votes took place on paper" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Vote, vote_id).status == "pending"
+    assert _count(app, OutboxMessage.id) == outbox
