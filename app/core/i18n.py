@@ -8,12 +8,13 @@ empty), which left English on French and Arabic pages.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 import flask_wtf.i18n as flask_wtf_i18n
-from babel import support
+from babel import Locale, support
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, lazy_ngettext
+from flask_babel import format_datetime, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -121,6 +122,16 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_moment(value: datetime) -> str:
+    """A date and time written like the ``date`` filter's day, then the time (31 mars 2026, 09:05): one way of
+    writing a day per language, with or without its time ("short" would write 31/03/2026 09:05)."""
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    glue = str(locale.datetime_formats["medium"])
+    pattern = glue.replace("{1}", locale.date_formats["medium"].pattern).replace(
+        "{0}", locale.time_formats["short"].pattern)
+    return format_datetime(value, pattern)
 
 
 def text_direction(locale: str) -> str:

@@ -6,12 +6,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.core.content_i18n import fallback_note, in_language, language_label, localized, localized_text, text_attrs
-from app.core.i18n import LANGUAGE_NAMES, text_direction
+from app.core.i18n import LANGUAGE_NAMES, format_moment, text_direction
 from app.core.permissions import can, roles_of
 
 
@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.filters["date"] = format_day
-    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
+    app.jinja_env.filters["datetime"] = lambda value: format_moment(value) if value else ""
     app.jinja_env.filters["bdi"] = bdi
     # Content in three languages: ``localized(obj, "title")`` everywhere a user-typed text is shown.
     app.jinja_env.globals.update(localized=localized, localized_text=localized_text, in_language=in_language,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from app.assembly import minutes as minutes_doc
 from app.assembly import visibility
 from app.core import mail
 from app.core.errors import DomainError, fail_at_field
-from app.core.i18n import text_direction
+from app.core.i18n import format_moment, text_direction
 from app.core.permissions import can, require
 from app.core.timeutil import as_utc, utcnow
 from app.elections import models, queries, services  # noqa: F401  (tables; the ballot and count rules register)
@@ -71,7 +71,7 @@ def candidacies_still_open(election: Election) -> str | None:
         return None
     return _("Voting cannot open while candidacies are open: they close on %(time)s (UTC). Come back after "
              "that time to open voting, or, to open sooner, bring the close of candidacies forward in the "
-             "set-up.", time=format_datetime(election.candidacy_closes_at, "short"))
+             "set-up.", time=format_moment(election.candidacy_closes_at))
 
 
 # List, create, edit -------------------------------------------------------------------------

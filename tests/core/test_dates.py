@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import Flask, render_template
+from flask import Flask, render_template, render_template_string
 from flask_babel import force_locale
 
 from app.members import transfer
@@ -116,3 +116,21 @@ def test_no_template_formats_a_date_by_hand() -> None:
                     continue  # an input's value or a <time datetime>: machine text
                 offenders.append(f"{path.relative_to(root)}:{number}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("fr", "31 mars 2026, 17:00"),
+    ("en", "Mar 31, 2026, 5:00\u202fPM"),
+    ("ar", "31\u200f/03\u200f/2026، 5:00 م"),
+])
+def test_a_moment_is_its_day_as_the_date_filter_writes_it_then_its_time(app: Flask, locale: str,
+                                                                         expected: str) -> None:
+    from flask_babel import format_date
+
+    from app.core.i18n import format_moment
+
+    with app.test_request_context("/"), force_locale(locale):
+        assert format_moment(WHEN) == expected
+        assert format_moment(WHEN).startswith(format_date(WHEN))
+        assert render_template_string("{{ when|datetime }} / {{ when|date }}", when=WHEN) == (
+            f"{expected} / {format_date(WHEN)}")
