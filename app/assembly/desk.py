@@ -148,8 +148,9 @@ def ballot_items(user: Any) -> list[DeskItem]:
 
 
 def attendance_items(user: Any) -> list[DeskItem]:
-    """Convened assemblies: proxies given or held by the organisation, and, for its delegate, the ones
-    where it has neither confirmed attendance nor given its proxy (two queries)."""
+    """Convened assemblies: proxies given or held by the organisation, and, for its delegate, the online
+    ones where it has neither confirmed attendance nor given its proxy (two queries). An assembly held in
+    person is left out: attendance is recorded at the door, there is nothing to confirm beforehand."""
     if not user.member_id:
         return []
     giver, holder = aliased(Member), aliased(Member)
@@ -177,7 +178,7 @@ def attendance_items(user: Any) -> list[DeskItem]:
         undecided = db.session.execute(
             select(Assembly).outerjoin(Presence, and_(Presence.assembly_id == Assembly.id,
                                                       Presence.member_id == user.member_id))
-            .where(Assembly.status == AssemblyStatus.convened,
+            .where(Assembly.status == AssemblyStatus.convened, Assembly.online.is_(True),
                    or_(Presence.id.is_(None), and_(Presence.status == PresenceStatus.absent,
                                                    Presence.confirmed_online.is_(False))))
             .order_by(Assembly.starts_at)).scalars().all()
@@ -189,7 +190,7 @@ def attendance_items(user: Any) -> list[DeskItem]:
 
 
 def register() -> None:
-    register_desk("assembly.votes", order=10, title=_l("Votes"), items=vote_items)
+    register_desk("assembly.votes", order=10, title=_l("Open votes"), items=vote_items)
     register_desk("assembly.ballots", order=11, title=_l("Votes waiting for your ballot"), items=ballot_items)
     register_desk("assembly.assemblies", order=20, title=_l("Assemblies"), items=assembly_items)
     register_desk("assembly.attendance", order=30, title=_l("Assemblies and proxies"), items=attendance_items)

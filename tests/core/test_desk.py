@@ -453,6 +453,11 @@ def test_attendance_to_confirm_or_proxy_given(app: Flask, world: factories.World
     assert f'href="/assemblies/{assembly_id}"' in desk and "Attend or give a proxy" in desk
     assert "AG de juin" not in _desk(app, world.emails["alternate"])  # only the delegate decides
     with app.app_context():
+        in_person = factories.assembly(title="AG en salle")
+        in_person.online = False
+        db.session.commit()
+    assert "AG en salle" not in _desk_of(client)  # attendance is recorded at the door
+    with app.app_context():
         db.session.add(Proxy(assembly_id=assembly_id, giver_id=world.member_id, holder_id=world.other_member_id))
         db.session.commit()
     desk = _desk_of(client)
