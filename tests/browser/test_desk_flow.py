@@ -1,6 +1,7 @@
 """The home page's desk in a real browser: a delegate holding a proxy finds both ballots under their
 heading and goes to the vote from there; the secretariat's turnout refreshes by itself (``turnout.js``,
-one count per open vote); the desk fits a 360 px phone in Arabic and French."""
+one count per open vote); the desk fits a 360 px phone in Arabic and French, with no serious or critical
+axe-core violation."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,6 +20,8 @@ from tests.browser.conftest import LiveServer
 from tests.browser.helpers import fits_360, h1, sign_in, sign_out, switch_language
 
 pytestmark = pytest.mark.browser
+
+AXE = pytest.importorskip("axe_playwright_python.base").AXE_SCRIPT
 
 SECRETARIAT = "secretariat@example.org"
 RESOLUTIONS = ("Approval of the annual report", "Approval of the accounts")
@@ -45,6 +48,13 @@ def _seed(live: LiveServer) -> dict:
     return seeded
 
 
+def _axe_blocking(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page (injected from disk, no CDN)."""
+    page.evaluate(AXE)
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']}" for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def test_the_desk_in_a_browser(page: Page, live: LiveServer) -> None:
     seeded = _seed(live)
     sign_in(page, seeded["delegate_a"])
@@ -58,6 +68,7 @@ def test_the_desk_in_a_browser(page: Page, live: LiveServer) -> None:
     switch_language(page, "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     fits_360(page)
+    assert _axe_blocking(page) == []
     switch_language(page, "en")
     sign_out(page)
 
@@ -74,3 +85,4 @@ def test_the_desk_in_a_browser(page: Page, live: LiveServer) -> None:
     expect(counts.nth(1)).to_have_text("1", timeout=25_000)
     switch_language(page, "fr")
     fits_360(page)
+    assert _axe_blocking(page) == []
