@@ -616,3 +616,27 @@ def test_quorum_uses_the_assemblys_own_rule(app: Flask, world: factories.World) 
         db.session.commit()
     desk = _desk(app, world.emails["secretariat"])
     assert "Quorum not reached: 1 of 2 members present or represented; 1 more member needed." in desk
+
+
+def test_a_committee_members_desk_reads_a_fixed_number_of_statements(app: Flask, world: factories.World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(home, "_PANELS", {"core.desk": home._PANELS["core.desk"]})
+    with app.app_context():
+        reviewer = review_builders.committee(1, prefix="bound")[0]
+        factories.sign(reviewer.member, db.session.get(Charter, world.charter_id), reviewer)
+        email = reviewer.email
+        db.session.commit()
+    client = _client(app, email)
+    counts = []
+    for n, tag in ((1, "a"), (6, "b")):
+        with app.app_context():
+            reviewer = _user(email)
+            call = calls.call(status=CallStatus.in_review, title=f"Appel {tag}")
+            for _ in range(n):
+                review_builders.assign(calls.proposal(call, db.session.get(Member, world.member_id)), reviewer)
+            db.session.commit()
+        with counting(app) as statements:
+            desk = _desk_of(client)
+        counts.append(len(statements))
+    assert "7 reviews to write." in desk
+    assert counts[0] == counts[1], counts
