@@ -32,6 +32,7 @@ from app.calls.content import DEFAULT_TOLERANCE
 from app.calls.money import parse_amount
 from app.calls.rulesets import criterion_code, normalise
 from app.calls.wording import KIND_LABELS, PARAM_LABELS, ordered_criteria, path_label
+from app.core.content_i18n import localized_text
 from app.core.forms import BaseForm as FlaskForm
 from app.core.forms import BaseRow as Form
 
@@ -410,8 +411,9 @@ class FreezeForm(FlaskForm):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", str(_l("Choose an agenda item")))]
-        choices += [(f"item:{i.id}", f"{i.assembly.title} · {i.position}. {i.title}") for i in items]
-        choices += [(f"new:{a.id}", str(_l("%(assembly)s · a new agenda item", assembly=a.title)))
+        choices += [(f"item:{i.id}", f"{localized_text(i.assembly, 'title')} · {i.position}. "
+                                     f"{localized_text(i, 'title')}") for i in items]
+        choices += [(f"new:{a.id}", str(_l("%(assembly)s · a new agenda item", assembly=localized_text(a, "title"))))
                     for a in assemblies]
         self.target.choices = choices
 

@@ -45,6 +45,8 @@ from app.calls.ruleset_forms import (
     rule_set_form,
 )
 from app.core.bounds import bounded_int
+from app.core.content_forms import interface_language
+from app.core.content_i18n import localized_text
 from app.core.errors import DomainError, fail_at_field
 from app.core.permissions import can, ensure, require
 from app.extensions import db
@@ -622,7 +624,8 @@ def freeze(rule_set_id: int):
         try:
             if kind == "new":
                 assembly = next(a for a in assemblies if str(a.id) == raw_id)
-                item = assembly_services.add_agenda_item(assembly, actor=current_user, title=form.item_title.data)
+                item = assembly_services.add_agenda_item(assembly, actor=current_user, title=form.item_title.data,
+                                                         source_locale=interface_language())
             else:
                 item = next(i for i in items if str(i.id) == raw_id)
             resolution = rulesets.freeze(rule_set, actor=current_user, agenda_item=item)
@@ -632,7 +635,7 @@ def freeze(rule_set_id: int):
         else:
             db.session.commit()
             flash(_("Version %(n)s is frozen and put to the assembly “%(assembly)s” as the resolution "
-                    "“%(resolution)s”.", n=rulesets.head(rule_set).number, assembly=item.assembly.title,
+                    "“%(resolution)s”.", n=rulesets.head(rule_set).number, assembly=localized_text(item.assembly, "title"),
                     resolution=resolution.title), "success")
             return _to_detail(rule_set)
     elif request.method == "POST":

@@ -37,6 +37,7 @@ from app.calls.selection_models import (
     SelectionDecision,
 )
 from app.calls.wording import reference
+from app.core.content_i18n import localized_text
 from app.core.i18n import text_direction
 from app.core.timeutil import utcnow
 from app.elections.services import committee_member_ids
@@ -131,7 +132,7 @@ def _resolution(call: Call) -> tuple[str, str]:
     if assembly is None:
         return resolution.title, adopted_on
     return _("“%(resolution)s”, assembly “%(assembly)s”", resolution=resolution.title,
-             assembly=assembly.title), adopted_on
+             assembly=localized_text(assembly, "title")), adopted_on
 
 
 def _score(text: str | None) -> str:
