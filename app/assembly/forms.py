@@ -23,6 +23,7 @@ from app.assembly.models import AssemblyKind, PresenceStatus
 from app.assembly.rules import THRESHOLDS, MajorityBase
 from app.assembly.sitting_dates import check_sitting_date, refusal_message
 from app.core.content_forms import TranslationsMixin, source_locale_field, translation_field
+from app.core.content_i18n import text_attrs
 from app.core.forms import BaseForm as FlaskForm
 from app.core.timeutil import as_utc, utcnow
 
@@ -204,10 +205,10 @@ class ResolutionForm(FlaskForm):
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(_l("Enter the title in French.")),
                                                               Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=300)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=300)], render_kw=text_attrs("ar"))
     text_fr = TextAreaField(_l("Text in French"), validators=[Optional(), Length(max=50000)])
     text_en = TextAreaField(_l("Text in English"), validators=[Optional(), Length(max=50000)])
-    text_ar = TextAreaField(_l("Text in Arabic"), validators=[Optional(), Length(max=50000)])
+    text_ar = TextAreaField(_l("Text in Arabic"), validators=[Optional(), Length(max=50000)], render_kw=text_attrs("ar"))
     preset = SelectField(_l("Majority"), default="simple", validators=[InputRequired(_l("Choose a majority."))])
     majority_base = SelectField(_l("Base (other rule)"), default=MajorityBase.expressed.value)
     threshold = SelectField(_l("Threshold (other rule)"), default="half")

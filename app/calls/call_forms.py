@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.calls import money
 from app.calls.models import Challenge, RuleSetVersion
 from app.calls.wording import amount_refusal
+from app.core.content_i18n import text_attrs
 from app.core.forms import BaseForm as FlaskForm
 from app.core.timeutil import as_utc
 
@@ -49,10 +50,10 @@ class CallForm(FlaskForm):
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(_l("Enter the title in French.")),
                                                                Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=300)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=300)], render_kw=text_attrs("ar"))
     text_fr = TextAreaField(_l("Text of the call in French"), validators=[Optional(), Length(max=50000)])
     text_en = TextAreaField(_l("Text of the call in English"), validators=[Optional(), Length(max=50000)])
-    text_ar = TextAreaField(_l("Text of the call in Arabic"), validators=[Optional(), Length(max=50000)])
+    text_ar = TextAreaField(_l("Text of the call in Arabic"), validators=[Optional(), Length(max=50000)], render_kw=text_attrs("ar"))
     challenge_ids = CheckboxesField(_l("Challenges the call addresses"), coerce=int, validate_choice=True)
     envelope = StringField(_l("Envelope (euros)"), validators=[InputRequired(_l("Enter the envelope in euros."))])
     opens_at = DateTimeLocalField(_l("Opens at (UTC)"), format=DATETIME_FORMATS,
@@ -113,11 +114,11 @@ class ChallengeForm(FlaskForm):
         InputRequired(_l("Enter a position.")), NumberRange(min=0, max=1000, message=_l("Enter a number from 0 to 1000."))])
     theme_fr = StringField(_l("Theme in French"), validators=[Optional(), Length(max=200)])
     theme_en = StringField(_l("Theme in English"), validators=[Optional(), Length(max=200)])
-    theme_ar = StringField(_l("Theme in Arabic"), validators=[Optional(), Length(max=200)])
+    theme_ar = StringField(_l("Theme in Arabic"), validators=[Optional(), Length(max=200)], render_kw=text_attrs("ar"))
     title_fr = StringField(_l("Title in French"), validators=[DataRequired(_l("Enter the title in French.")),
                                                                Length(max=400)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=400)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=400)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=400)], render_kw=text_attrs("ar"))
     active = BooleanField(_l("Active: offered to new calls"), default=True)
     submit = SubmitField(_l("Save"))
 

@@ -252,3 +252,36 @@ def test_vote_mails_name_the_resolution_in_each_recipients_language(app: Flask) 
     assert "اعتماد الميزانية" in arabic.subject and "«اعتماد الميزانية»" in arabic.body
     assert "Adoption du budget" in english.subject and "(original in French)" not in english.subject
     assert "“Adoption du budget (original in French)”" in english.body
+
+
+def test_resolution_and_call_forms_take_every_language(app: Flask, client: FlaskClient,
+                                                       world: factories.World) -> None:
+    from app.assembly.models import Resolution
+
+    with app.app_context():
+        assembly = factories.assembly(convened=False)
+        assembly_id, item_id = assembly.id, assembly.agenda[0].id
+        db.session.commit()
+    login(client, world.emails["secretariat"])
+    _speak(client, "en")
+    url = f"/assemblies/{assembly_id}/items/{item_id}/resolutions/new"
+    html = _html(client.get(url))
+    for name in ("title_ar", "text_ar"):
+        assert re.search(rf'<(input|textarea)[^>]*dir="rtl"[^>]*id="{name}"[^>]*lang="ar"', html), name
+    for name in ("title_fr", "title_en", "text_fr", "text_en"):
+        assert f'id="{name}"' in html
+    data = {"title_fr": "Adoption", "title_en": "Adoption (en)", "title_ar": "ب" * 301, "text_fr": "Texte",
+            "text_en": "Text", "text_ar": "نص", "preset": "simple", "majority_base": "expressed",
+            "threshold": "half", "secret": "y"}
+    html = _html(client.post(url, data=data))
+    assert 'id="title_ar-error"' in html and "ب" * 301 in html and 'value="Adoption (en)"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Resolution.id))) == 0
+    assert client.post(url, data=data | {"title_ar": "اعتماد"}).status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(Resolution))
+        assert (saved.title_fr, saved.title_en, saved.title_ar, saved.text_fr, saved.text_en, saved.text_ar) == (
+            "Adoption", "Adoption (en)", "اعتماد", "Texte", "Text", "نص")
+    html = _html(client.get("/calls/new"))
+    for name in ("title_ar", "text_ar"):
+        assert re.search(rf'<(input|textarea)[^>]*dir="rtl"[^>]*id="{name}"[^>]*lang="ar"', html), name
