@@ -31,8 +31,10 @@ def load_user(token: str) -> User | None:
 
 def start_session(user: User) -> None:
     """Regenerate the session at sign-in (no fixation), keep the language; the session carries the
-    account's current session version."""
-    locale = session.get("locale")
+    account's current session version. The language chosen before signing in stays, else the account's
+    language becomes this session's: a later change of the account's language (from another session) does
+    not switch this one. With neither, each page follows the browser's languages."""
+    locale = session.get("locale") or user.locale
     session.clear()
     if locale:
         session["locale"] = locale

@@ -104,3 +104,14 @@ def test_account_page_says_what_its_language_does(app: Flask, world: factories.W
     client.post("/language", data={"locale": "fr", "next": "/"})
     html = client.get("/account").get_data(as_text=True)
     assert "ne change que la session en cours" in html
+
+
+def test_an_account_default_changed_elsewhere_does_not_switch_an_open_session(app: Flask,
+                                                                               world: factories.World) -> None:
+    email = world.emails["delegate"]
+    _signed_in(app, email).post("/account/language", data={"locale": "en"})
+    laptop = _signed_in(app, email)  # never chose: opened in the account's language
+    assert _lang(laptop) == "en"
+    _signed_in(app, email).post("/account/language", data={"locale": "ar"})
+    assert _lang(laptop) == "en"
+    assert _lang(_signed_in(app, email)) == "ar"  # the next session opens in the new default
