@@ -17,6 +17,7 @@ from app.assembly import checkin, queries, services
 from app.assembly.forms import ConfirmForm
 from app.assembly.models import Assembly, PresenceStatus
 from app.assembly.routes import LIVE, _assembly_or_404, _fail, _to_detail, bp
+from app.core.content_i18n import localized_text
 from app.core.errors import DomainError
 from app.core.permissions import require
 from app.extensions import db
@@ -107,4 +108,5 @@ def record_sitting(assembly_id: int) -> Response | str:
     return render_template(
         "assembly/confirm.html", assembly=assembly, form=form, title=_("Record the sitting"),
         question=_("“%(title)s” has already taken place: no convocation will be sent and the statutory notice "
-                   "does not apply. Open it to enter its attendance?", title=assembly.title))
+                   "does not apply. Open it to enter its attendance?",
+                   title=localized_text(assembly, "title")))
