@@ -124,6 +124,8 @@ def test_member_count_takes_the_plural_form_of_its_language(app: Flask, locale: 
     (("Approve at most %(num)d candidate.", "Approve at most %(num)d candidates."), 1,
      "Approuvez au plus 1 candidature."),
     (("At least %(num)d character.", "At least %(num)d characters."), 1, "Au moins 1 caractère."),
+    (("%(num)d woman", "%(num)d women"), 1, "1 femme"),
+    (("%(num)d other or undisclosed", "%(num)d others or undisclosed"), 2, "2 autres ou non précisés"),
     (("Choose your password with this link (valid %(num)d day, usable once):",
       "Choose your password with this link (valid %(num)d days, usable once):"), 1,
      "Choisissez votre mot de passe avec ce lien (valable 1 jour, utilisable une seule fois)\u202f:"),

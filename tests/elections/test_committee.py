@@ -298,7 +298,7 @@ def test_the_page_shows_elected_ex_officio_and_guarantor_seats_with_the_balance(
     assert "College: Local authorities 0 at least 1 no" in page
     assert "College: French civil society 1 1 to 2 yes" in page
     assert "Country: Tunisia 1 at least 1 yes" in page
-    assert "Gender parity 1 women, 1 men, 0 other or undisclosed difference of at most 0 yes" in page
+    assert "Gender parity 1 woman, 1 man, 0 others or undisclosed difference of at most 0 yes" in page
     # The seat left early is history, not current.
     assert "Ancienne représentante" in page.split("Past compositions")[1]
     assert "Ancienne représentante" not in page.split("Past compositions")[0]
