@@ -129,11 +129,13 @@ def localized(obj: Any, field: str, locale: str | None = None, *, block: bool = 
     shown = in_language(obj, field, locale)
     if not shown.text:
         return Markup("")
+    # The direction is said, not guessed: WeasyPrint does not guess it (dir="auto") and the language is known.
+    direction = text_attrs(shown.lang)["dir"]
     if block:
-        body = Markup('<div class="user-text content-text {}" lang="{}" dir="auto">{}</div>').format(
-            cls, shown.lang, shown.text)
+        body = Markup('<div class="user-text content-text {}" lang="{}" dir="{}">{}</div>').format(
+            cls, shown.lang, direction, shown.text)
     else:
-        body = Markup('<bdi lang="{}">{}</bdi>').format(shown.lang, shown.text)
+        body = Markup('<bdi lang="{}" dir="{}">{}</bdi>').format(shown.lang, direction, shown.text)
     if not shown.fallback:
         return body
     with _force(locale):

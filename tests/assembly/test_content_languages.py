@@ -81,7 +81,8 @@ def test_assembly_form_saves_and_shows_translations(app: Flask, client: FlaskCli
                          ("ar", ARABIC_TITLE)):
         _speak(client, locale)
         page = _html(client.get(f"/assemblies/{assembly.id}"))
-        assert f'<h1><bdi lang="{locale}">{text}</bdi></h1>' in page
+        direction = "rtl" if locale == "ar" else "ltr"
+        assert f'<h1><bdi lang="{locale}" dir="{direction}">{text}</bdi></h1>' in page
         assert "content-fallback" not in page.split("<h1>")[1].split("</h1>")[0]
     # Removing the English translation: English readers get the French original, marked.
     _speak(client, "fr")
@@ -90,11 +91,11 @@ def test_assembly_form_saves_and_shows_translations(app: Flask, client: FlaskCli
     _speak(client, "en")
     page = _html(client.get(f"/assemblies/{assembly.id}"))
     heading = page.split("<h1>")[1].split("</h1>")[0]
-    assert '<bdi lang="fr">Assemblée plénière de printemps</bdi>' in heading
+    assert '<bdi lang="fr" dir="ltr">Assemblée plénière de printemps</bdi>' in heading
     assert '<small class="content-fallback">(original in French)</small>' in heading
     _speak(client, "ar")
     page = _html(client.get(f"/assemblies/{assembly.id}"))
-    assert f'<h1><bdi lang="ar">{ARABIC_TITLE}</bdi></h1>' in page
+    assert f'<h1><bdi lang="ar" dir="rtl">{ARABIC_TITLE}</bdi></h1>' in page
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
@@ -131,7 +132,7 @@ def test_an_arabic_original_read_in_french(app: Flask, client: FlaskClient, worl
     _speak(client, "fr")
     page = _html(client.get(f"/assemblies/{assembly.id}"))
     heading = page.split("<h1>")[1].split("</h1>")[0]
-    assert f'<bdi lang="ar">{ARABIC_TITLE}</bdi>' in heading and "content-fallback" in heading
+    assert f'<bdi lang="ar" dir="rtl">{ARABIC_TITLE}</bdi>' in heading and "content-fallback" in heading
 
 
 def test_agenda_item_in_three_languages(app: Flask, client: FlaskClient, world: factories.World) -> None:
@@ -151,13 +152,13 @@ def test_agenda_item_in_three_languages(app: Flask, client: FlaskClient, world: 
                                      "description": {"ar": "عرض الميزانية."}}
     _speak(client, "ar")
     page = _html(client.get(f"/assemblies/{assembly_id}"))
-    assert '<strong><bdi lang="ar">ميزانية 2027</bdi></strong>' in page
-    assert 'lang="ar" dir="auto">عرض الميزانية.</div>' in page
+    assert '<strong><bdi lang="ar" dir="rtl">ميزانية 2027</bdi></strong>' in page
+    assert 'lang="ar" dir="rtl">عرض الميزانية.</div>' in page
     _speak(client, "en")
     page = _html(client.get(f"/assemblies/{assembly_id}"))
-    assert '<strong><bdi lang="en">2027 budget</bdi></strong>' in page
+    assert '<strong><bdi lang="en" dir="ltr">2027 budget</bdi></strong>' in page
     # the description has no English: the French original, marked
-    assert re.search(r'lang="fr" dir="auto">Présentation du budget.\nDébat.</div>\s*<small class="content-fallback">'
+    assert re.search(r'lang="fr" dir="ltr">Présentation du budget.\nDébat.</div>\s*<small class="content-fallback">'
                      r"\(original in French\)</small>", page)
     # The edit page keeps the translations; a too long one is refused at its field, nothing saved.
     html = _html(client.get(f"/assemblies/{assembly_id}/agenda/{item_id}/edit"))
@@ -193,16 +194,16 @@ def test_document_title_in_three_languages(app: Flask, client: FlaskClient, worl
         document_id = document.id
         assert (document.source_locale, document.translations) == ("en", {"title": {"fr": "Rapport annuel"}})
     _speak(client, "fr")
-    assert '<bdi lang="fr">Rapport annuel</bdi></a>' in _html(client.get(f"/assemblies/{assembly_id}"))
+    assert '<bdi lang="fr" dir="ltr">Rapport annuel</bdi></a>' in _html(client.get(f"/assemblies/{assembly_id}"))
     _speak(client, "ar")
     page = _html(client.get(f"/assemblies/{assembly_id}"))
-    assert '<bdi lang="en">Annual report</bdi> <small class="content-fallback">' in page
+    assert '<bdi lang="en" dir="ltr">Annual report</bdi> <small class="content-fallback">' in page
     # The title's edit page adds the Arabic title; the file is untouched.
     response = client.post(f"/assemblies/{assembly_id}/documents/{document_id}/edit", data={
         "title": "Annual report", "source_locale": "en", "title_fr": "Rapport annuel", "title_ar": "التقرير السنوي"})
     assert response.status_code == 302
     page = _html(client.get(f"/assemblies/{assembly_id}"))
-    assert '<bdi lang="ar">التقرير السنوي</bdi></a>' in page
+    assert '<bdi lang="ar" dir="rtl">التقرير السنوي</bdi></a>' in page
     with app.app_context():
         assert db.session.get(AssemblyDocument, document_id).filename == "report.pdf"
 

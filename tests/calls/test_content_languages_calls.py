@@ -32,16 +32,16 @@ def test_public_call_in_each_language_with_the_marker_on_fallback(app: Flask, cl
     call_id = _call(app, title_en="", title_ar=ARABIC, text_en="", text_ar="")
     url = f"/public/calls/{call_id}"
     arabic = _page(client, "ar", url)
-    assert f'<h1><bdi lang="ar">{ARABIC}</bdi></h1>' in arabic
+    assert f'<h1><bdi lang="ar" dir="rtl">{ARABIC}</bdi></h1>' in arabic
     # the text has no Arabic: the French original, tagged and marked
-    assert '<div class="user-text content-text charter-text" lang="fr" dir="auto">Texte en français.</div>' in arabic
+    assert '<div class="user-text content-text charter-text" lang="fr" dir="ltr">Texte en français.</div>' in arabic
     assert arabic.count('class="content-fallback"') == 1
     english = _page(client, "en", url)
-    assert '<h1><bdi lang="fr">Coopérer autrement</bdi> <small class="content-fallback">(original in French)</small>' \
+    assert '<h1><bdi lang="fr" dir="ltr">Coopérer autrement</bdi> <small class="content-fallback">(original in French)</small>' \
            '</h1>' in english
     assert "<title>Coopérer autrement" in english  # the page title stays plain text
     french = _page(client, "fr", url)
-    assert '<h1><bdi lang="fr">Coopérer autrement</bdi></h1>' in french and "content-fallback" not in french
+    assert '<h1><bdi lang="fr" dir="ltr">Coopérer autrement</bdi></h1>' in french and "content-fallback" not in french
 
 
 def test_call_pages_for_the_secretariat_mark_the_fallback(app: Flask, client: FlaskClient,
@@ -49,9 +49,9 @@ def test_call_pages_for_the_secretariat_mark_the_fallback(app: Flask, client: Fl
     call_id = _call(app, title_en="")
     login(client, world.emails["secretariat"])
     html = _page(client, "en", f"/calls/{call_id}")
-    assert '<h1><bdi lang="fr">Coopérer autrement</bdi> <small class="content-fallback">' in html
+    assert '<h1><bdi lang="fr" dir="ltr">Coopérer autrement</bdi> <small class="content-fallback">' in html
     listing = _page(client, "en", "/calls")
-    assert '<bdi lang="fr">Coopérer autrement</bdi> <small class="content-fallback">' in listing
+    assert '<bdi lang="fr" dir="ltr">Coopérer autrement</bdi> <small class="content-fallback">' in listing
 
 
 def test_call_mail_text_reads_the_recipients_language(app: Flask) -> None:

@@ -75,7 +75,7 @@ def test_localized_marks_the_fallback_only(app, reader: str, marker: str | None)
     with app.test_request_context():
         html = str(localized(obj, "title", reader))
     if marker:
-        assert '<bdi lang="fr">Assemblée de printemps</bdi>' in html
+        assert '<bdi lang="fr" dir="ltr">Assemblée de printemps</bdi>' in html
         assert marker in html and 'class="content-fallback"' in html
     else:
         assert "content-fallback" not in html
@@ -87,7 +87,7 @@ def test_the_marker_names_the_originals_language(app) -> None:
     with app.test_request_context():
         arabic = str(localized(obj, "title", "ar"))
         french = str(localized(_translatable("en", "Spring"), "title", "fr"))
-    assert '<bdi lang="fr">Assemblée de printemps</bdi>' in arabic
+    assert '<bdi lang="fr" dir="ltr">Assemblée de printemps</bdi>' in arabic
     assert "content-fallback" in arabic and "content-fallback" in french
     assert "(original in English)" in french  # the catalogs translate these messages in one pass
 
@@ -98,7 +98,7 @@ def test_localized_escapes_user_text_and_keeps_blocks(app) -> None:
     with app.test_request_context():
         assert "<script>" not in str(localized(obj, "title", "fr"))
         block = str(localized(item, "description", "fr", block=True, cls="charter-text"))
-        assert block.startswith('<div class="user-text content-text charter-text" lang="fr" dir="auto">')
+        assert block.startswith('<div class="user-text content-text charter-text" lang="fr" dir="ltr">')
         assert str(localized(_translatable(title=""), "title", "fr")) == ""
         assert localized_text(obj, "title", "fr") == "<script>x</script>"
 
