@@ -573,6 +573,7 @@ def test_detail_and_presence_pages_issue_a_fixed_number_of_queries(app: Flask, c
             assert "Bulk200" in html
     assert large == small
     if role == "secretariat":
-        assert _count_get(app, client, f"/assemblies/{assembly_id}/presence?page=2")[0] == small[urls[3]]
+        # The check-in page holds up to 100 members: a page past the end issues no more statements.
+        assert _count_get(app, client, f"/assemblies/{assembly_id}/presence?page=2")[0] <= small[urls[3]]
     html = _count_get(app, client, f"/assemblies/{assembly_id}")[1]
     assert "Résolution 208" in html and "Document 208" in html and "Bulk200 cs-fr 43" in html
