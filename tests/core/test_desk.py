@@ -404,6 +404,8 @@ def test_charter_to_sign_for_the_delegate_and_to_ask_for_the_alternate(app: Flas
     assert 'href="/charter"' in delegate
     alternate = _desk(app, world.emails["alternate"])
     assert "Only your delegate can sign it." in alternate and "Read the charter" in alternate
+    page = _client(app, world.emails["delegate"]).get("/").get_data(as_text=True)
+    assert page.count("Read and sign the charter") == 1  # said once, on the desk, not again in the panel below
     with app.app_context():
         _sign_all(world)
         db.session.commit()
