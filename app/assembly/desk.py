@@ -12,9 +12,9 @@ from collections import defaultdict
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -37,6 +37,7 @@ from app.assembly.rules import quorum_reached
 from app.assembly.services import quorum_rule, voting_members_count
 from app.core.content_i18n import localized_text
 from app.core.home import DeskItem, Turnout, bidi, register_desk
+from app.core.i18n import format_moment
 from app.core.permissions import can
 from app.extensions import db
 from app.members.models import Member, MemberStatus
@@ -47,7 +48,7 @@ FOLLOWED = (AssemblyStatus.draft, AssemblyStatus.convened, AssemblyStatus.in_ses
 
 def _when(value: Any) -> Markup:
     """Short date and time in the reader's language, in UTC like the rest of the pages (isolated)."""
-    return bidi(f'{format_datetime(value, "short")} (UTC)') if value else Markup("")
+    return bidi(f'{format_moment(value)} (UTC)') if value else Markup("")
 
 
 def quorum_note(present_or_represented: int, members: int, missing: int | None, reached: bool) -> str:

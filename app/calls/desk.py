@@ -5,22 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.calls import reviewing
 from app.calls.models import Call, CallStatus, Proposal, ProposalStatus
 from app.core.home import DeskItem, bidi, register_desk
+from app.core.i18n import format_moment
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.extensions import db
 
 
 def _when(value: Any) -> Markup:
-    return bidi(f'{format_datetime(value, "short")} (UTC)')
+    return bidi(f'{format_moment(value)} (UTC)')
 
 
 def instruction_items(user: Any) -> list[DeskItem]:

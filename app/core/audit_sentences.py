@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Select
 
 from app.core.audit import hashed_fields
+from app.core.i18n import format_moment
 from app.core.models import AuditEntry
 
 
@@ -170,7 +171,7 @@ def _as_date_text(value: str) -> str | None:
             return format_date(date.fromisoformat(value), "medium")
         if _ISO_DATETIME.match(value):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "short")
+            return format_moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     except ValueError:
         return None
     return None

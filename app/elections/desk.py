@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import and_, case, func, select
 
 from app.assembly.models import Vote, VoteStatus
 from app.core.home import DeskItem, bidi, register_desk
+from app.core.i18n import format_moment
 from app.core.permissions import can
 from app.core.timeutil import utcnow
 from app.elections.models import Candidacy, CandidacyStatus, Election
@@ -59,7 +60,7 @@ def delegate_items(user: Any) -> list[DeskItem]:
         .where(Election.candidacy_opens_at <= now, Election.candidacy_closes_at > now, Candidacy.id.is_(None))
         .order_by(Election.candidacy_closes_at)).all()
     return [DeskItem(Markup(_("Candidacies are open for %(title)s until %(when)s.", title=bidi(title),
-                              when=bidi(format_datetime(closes_at, "short") + " (UTC)"))),
+                              when=bidi(format_moment(closes_at) + " (UTC)"))),
                      url_for("elections.declare", election_id=election_id), _("Stand for election"))
             for election_id, title, closes_at in rows]
 

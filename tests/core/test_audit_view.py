@@ -52,8 +52,8 @@ def test_diff(app: Flask, before: Any, after: Any, expected: list[Change]) -> No
 @pytest.mark.parametrize(("value", "shown"), [
     (True, "yes"), (False, "no"), (0, "0"), (None, "—"), ("Ministère", "Ministère"), (["é"], '["é"]'),
     ("2026-03-31", "Mar 31, 2026"),  # dates as the log stores them, in the reader's format
-    ("2026-03-31T09:05:00+00:00", "3/31/26, 9:05 AM"),
-    ("2026-03-31T09:05:00.123456", "3/31/26, 9:05 AM"),  # naive: UTC
+    ("2026-03-31T09:05:00+00:00", "Mar 31, 2026, 9:05 AM"),
+    ("2026-03-31T09:05:00.123456", "Mar 31, 2026, 9:05 AM"),  # naive: UTC
     ("2026-02-30", "2026-02-30"),  # not a date: as written
     ("2026-03-31 and more", "2026-03-31 and more"),
 ])
