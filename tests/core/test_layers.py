@@ -284,3 +284,13 @@ CASES = [
 @pytest.mark.parametrize(("sources", "expected"), [(s, e) for _, s, e in CASES], ids=[c[0] for c in CASES])
 def test_checker(sources: dict[str, tuple[str, bool]], expected: list[str]) -> None:
     assert check(sources) == expected
+
+
+def test_browser_fixtures_stay_in_tests_browser() -> None:
+    """A test module elsewhere that imports the browser fixtures gets its own session-scoped copy: a second
+    Playwright then starts while the first still runs, and every later browser test errors."""
+    tests = APP.parent / "tests"
+    needle = "tests.browser" + ".conftest import"
+    offenders = [str(path.relative_to(tests)) for path in tests.rglob("test_*.py")
+                 if path.parent.name != "browser" and needle in path.read_text()]
+    assert offenders == [], "put browser tests under tests/browser/"

@@ -14,20 +14,13 @@ from app.auth.models import User, UserKind
 from app.core.timeutil import utcnow
 from app.extensions import db
 from tests import factories
-from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, used here outside tests/browser
-    LiveServer,
-    browser,
-    console_errors,
-    live,
-    live_server,
-    page,
-)
+from tests.browser.conftest import LiveServer
 from tests.browser.helpers import sign_in, switch_language
 
 pytestmark = pytest.mark.browser
 
 
-def _seed(live: LiveServer) -> tuple[int, str]:  # noqa: F811
+def _seed(live: LiveServer) -> tuple[int, str]:
     with live.app.app_context():
         (member,) = factories.voters(1, prefix="Voter")
         secretariat = factories.user("secretariat@example.org", kind=UserKind.secretariat)
@@ -41,7 +34,7 @@ def _seed(live: LiveServer) -> tuple[int, str]:  # noqa: F811
     return vote_id, email
 
 
-def test_the_ballot_on_a_phone_in_arabic(page: Page, live: LiveServer) -> None:  # noqa: F811
+def test_the_ballot_on_a_phone_in_arabic(page: Page, live: LiveServer) -> None:
     vote_id, email = _seed(live)
     sign_in(page, email)
     switch_language(page, "ar")
