@@ -111,7 +111,7 @@ def _babel(*args: str) -> None:
 def extract() -> None:
     """Collect marked strings from app/ into translations/messages.pot."""
     _babel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "-k", "lazy_ngettext:1,2",
-           "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", str(POT), "app")
+           "-k", "lazy_pgettext:1c,2", "-k", "_p:1c,2", "--no-location", "--sort-output", "-o", str(POT), "app")
 
 
 @translate_cli.command("update")

@@ -89,7 +89,7 @@ def test_the_marker_names_the_originals_language(app) -> None:
         french = str(localized(_translatable("en", "Spring"), "title", "fr"))
     assert '<bdi lang="fr" dir="ltr">Assemblée de printemps</bdi>' in arabic
     assert "content-fallback" in arabic and "content-fallback" in french
-    assert "(original in English)" in french  # the catalogs translate these messages in one pass
+    assert "(original en anglais)" in french  # the marker in the reader's language
 
 
 def test_localized_escapes_user_text_and_keeps_blocks(app) -> None:
