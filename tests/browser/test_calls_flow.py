@@ -230,7 +230,8 @@ def test_rules_amended_adopted_then_a_call_answered_over_two_visits(
     assert page.url == f"{live.url}/rulesets/{rule_set_id}"
     expect(page.locator(".badge").first).to_have_text("Adopted")
     decision = page.locator("section.card").filter(has=page.get_by_role("heading", name="Adopted by the assembly"))
-    expect(decision).to_contain_text(f"Resolution “{RESOLUTION}” of the assembly {ASSEMBLY}: Adopted")
+    # The assembly was written in French: an English reader sees its title with the "(original in French)" marker.
+    expect(decision).to_contain_text(f"Resolution “{RESOLUTION}” of the assembly {ASSEMBLY} (original in French): Adopted")
     expect(decision.locator("dt:text-is('Votes') + dd")).to_have_text("For: 3 · Against: 0 · Abstain: 0")
     expect(decision.locator("dt:text-is('Participation') + dd")).to_have_text("3 of 4 members")
     expect(decision.locator("dd.mono")).to_have_text(final_hash)
