@@ -210,20 +210,7 @@ def close(assembly_id: int):
 @bp.route("/assemblies/<int:assembly_id>/agenda/new", methods=["GET", "POST"])
 @require("assembly.manage")
 def add_item(assembly_id: int):
-    assembly = _assembly_or_404(assembly_id)
-    form = AgendaItemForm()
-    if form.validate_on_submit():
-        try:
-            services.add_agenda_item(assembly, actor=current_user, title=form.title.data,
-                                     description=form.description.data or "",
-                                     source_locale=form.source_locale.data, translations=form.translations_data())
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Agenda item added."), "success")
-            return _to_detail(assembly)
-    return render_template("assembly/agenda_item.html", assembly=assembly, form=form, item=None)
+    return _agenda_item_page(_assembly_or_404(assembly_id), None)
 
 
 @bp.route("/assemblies/<int:assembly_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
@@ -231,19 +218,27 @@ def add_item(assembly_id: int):
 def edit_item(assembly_id: int, item_id: int):
     """Reword an agenda item or give it in the other languages."""
     assembly = _assembly_or_404(assembly_id)
-    item = _item_or_404(assembly, item_id)
+    return _agenda_item_page(assembly, _item_or_404(assembly, item_id))
+
+
+def _agenda_item_page(assembly: Assembly, item: AgendaItem | None):
+    """One form for adding (``item`` None) and editing an agenda item: same fields, same errors."""
     form = AgendaItemForm(obj=item)
-    form.submit.label.text = _("Save")
+    if item is not None:
+        form.submit.label.text = _("Save")
     if form.validate_on_submit():
+        fields = {"title": form.title.data, "description": form.description.data or "",
+                  "source_locale": form.source_locale.data, "translations": form.translations_data()}
         try:
-            services.update_agenda_item(item, actor=current_user, title=form.title.data,
-                                        description=form.description.data or "",
-                                        source_locale=form.source_locale.data, translations=form.translations_data())
+            if item is None:
+                services.add_agenda_item(assembly, actor=current_user, **fields)
+            else:
+                services.update_agenda_item(item, actor=current_user, **fields)
         except DomainError as exc:
             _fail(form, exc)
         else:
             db.session.commit()
-            flash(_("Changes saved."), "success")
+            flash(_("Agenda item added.") if item is None else _("Changes saved."), "success")
             return _to_detail(assembly)
     return render_template("assembly/agenda_item.html", assembly=assembly, form=form, item=item)
 
